@@ -1,0 +1,33 @@
+# Cada alvo tem um equivalente `python -m ...` (veja o README), para quem usa Windows sem make.
+PYTHON ?= python3
+VENV_PY := .venv/bin/python
+DAY ?= dia03
+SUB ?= $(DAY)
+
+.PHONY: setup run test grade gradescope fake-llm clean
+
+setup:
+	@$(PYTHON) -m common.setup
+
+## make run: prepara tudo e sobe a solução do Dia 3 com o fake LLM em http://127.0.0.1:8000
+run: setup
+	$(VENV_PY) -m common.run
+
+## make test: prepara tudo e roda todos os testes do projeto
+test: setup
+	$(VENV_PY) -m pytest
+
+## make grade DAY=dia03 [SUB=pasta-ou-arquivo]: corrige uma entrega (padrão: a sua pasta do dia)
+grade: setup
+	$(VENV_PY) -m common.grader $(DAY) $(SUB)
+
+## make gradescope DAY=dia03: gera dist/gradescope-$(DAY).zip para o Gradescope
+gradescope: setup
+	$(VENV_PY) -m common.grader.gradescope $(DAY)
+
+## make fake-llm: só o fake LLM, na porta 8001
+fake-llm: setup
+	$(VENV_PY) -m common.fake_llm --port 8001
+
+clean:
+	rm -rf .venv build dist *.egg-info

@@ -1,0 +1,1 @@
+"""Infraestrutura compartilhada do curso: configuração, auth de referência, fake LLM, corretor e cliente."""
