@@ -1,0 +1,241 @@
+"""Dia 2 — login com JWT sobre a API de prompts do Dia 1 (exercício).
+
+Rode dentro desta pasta:  uvicorn template:app --reload
+Documentação interativa:  http://127.0.0.1:8000/docs (botão "Authorize" depois do passo 3)
+Este arquivo começa da solução do Dia 1 (lá embaixo, já funcionando). Siga os passos
+"TODO N" na ordem; cada um corresponde a um passo do guia (GUIA_APRENDIZADO.md,
+"Passo a passo do Dia 2"). Os imports já estão prontos.
+"""
+
+from datetime import datetime, timedelta, timezone
+from itertools import count
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Form, HTTPException, Path, Query, status
+from fastapi.security import OAuth2PasswordBearer
+from jose import JWTError, jwt
+from passlib.context import CryptContext
+from pydantic import BaseModel, Field
+
+from common.config import get_settings
+
+app = FastAPI(title="Dia 2 — API de prompts com login JWT")
+
+ALGORITHM = "HS256"
+
+
+# Andaime do exercício: uma rota ainda não feita responde 501 (Not Implemented) com uma
+# dica, em vez de derrubar o servidor. Terminou todos os passos? Pode apagar esta função.
+def todo(step: int, what: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_501_NOT_IMPLEMENTED,
+        f"TODO {step}: implemente {what} — veja GUIA_APRENDIZADO.md#dia2-passo{step}",
+    )
+
+
+def unauthorized(detail: str) -> HTTPException:
+    # O cabeçalho WWW-Authenticate diz ao cliente COMO se autenticar (RFC 6750): com Bearer.
+    return HTTPException(status.HTTP_401_UNAUTHORIZED, detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+@app.get("/health")
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+# Passo 1 — usuários com senha em hash (GUIA_APRENDIZADO.md#dia2-passo1)
+class User(BaseModel):
+    username: str
+    role: str
+
+
+class UserInDB(User):
+    password_hash: str
+
+    def public(self) -> User:
+        """O mesmo usuário sem o hash: só isto pode sair numa resposta."""
+        return User(username=self.username, role=self.role)
+
+
+# TODO 1: guarde os usuários com a senha em hash, nunca a senha em si:
+#   - pwd_context = CryptContext(schemes=["argon2"]);
+#   - em USERS, "admin" (senha admin123, role admin) e "aluno" (senha aluno123, role aluno),
+#     cada um como UserInDB(..., password_hash=pwd_context.hash("...")).
+#   - DUMMY_HASH = pwd_context.hash("qualquer-coisa"): o passo 3 precisa dele.
+USERS: dict[str, UserInDB] = {}
+
+
+# Passo 2 — criar o token (GUIA_APRENDIZADO.md#dia2-passo2)
+def create_access_token(sub: str, expires_minutes: int | None = None) -> str:
+    # TODO 2: leia settings = get_settings() aqui dentro (nunca uma SECRET_KEY fixa no código).
+    # Se expires_minutes for None, use settings.access_token_expire_minutes.
+    # Claims: {"sub": sub, "exp": agora em UTC + timedelta(minutes=...)}.
+    # Assine com jwt.encode(claims, settings.secret_key, algorithm=ALGORITHM).
+    raise todo(2, "create_access_token")
+
+
+# Passo 3 — POST /login e POST /token (GUIA_APRENDIZADO.md#dia2-passo3)
+class LoginRequest(BaseModel):
+    # TODO 3: limite com Field: username de 1 a 50 caracteres e password de 1 a 128.
+    username: str
+    password: str
+
+
+class Token(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+
+
+def authenticate_user(username: str, password: str) -> User | None:
+    # TODO 3: devolva user.public() se a senha confere (pwd_context.verify), senão None.
+    # Usuário que não existe também faz um verify, contra o DUMMY_HASH: assim a resposta
+    # demora o mesmo e ninguém descobre, pelo tempo, quais usuários existem.
+    raise todo(3, "authenticate_user")
+
+
+def issue_token(credentials: LoginRequest) -> Token:
+    # TODO 3: autentique; se falhar, raise unauthorized("...") (401 + WWW-Authenticate),
+    # com a mesma mensagem para usuário inexistente e senha errada.
+    # Se der certo, devolva Token(access_token=create_access_token(user.username)).
+    raise todo(3, "issue_token")
+
+
+# `def` e não `async def`: o FastAPI roda a função numa thread à parte, então o argon2
+# (centenas de milissegundos de CPU) não trava o event loop para as outras requisições.
+@app.post("/login")
+def login(credentials: LoginRequest) -> Token:
+    return issue_token(credentials)
+
+
+# O mesmo login como formulário OAuth2 (username e password): é o que o botão
+# "Authorize" do /docs envia.
+@app.post("/token")
+def login_form() -> Token:
+    # TODO 3: receba o formulário com credentials: Annotated[LoginRequest, Form()]
+    # (os mesmos limites do /login) e devolva issue_token(credentials).
+    raise todo(3, "POST /token")
+
+
+# Passo 4 — verify_token e get_current_user (GUIA_APRENDIZADO.md#dia2-passo4)
+# auto_error=False: sem token, a dependência devolve None e nós respondemos o 401 em
+# português. tokenUrl="token" mostra ao /docs onde pedir o token.
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="token", auto_error=False)
+
+
+def verify_token(token: str) -> str:
+    """Confere assinatura, algoritmo, validade e usuário; devolve o username (o sub)."""
+    # TODO 4: jwt.decode(token, chave, algorithms=[ALGORITHM],
+    #                    options={"require_exp": True, "require_sub": True})
+    # Qualquer erro (JWTError, e também TypeError/OverflowError, que o python-jose deixa
+    # escapar com um exp absurdo) vira raise unauthorized(...): 401, nunca 500.
+    # Um sub que não está em USERS também é 401. Devolva o username.
+    raise todo(4, "verify_token")
+
+
+def get_current_user(token: Annotated[str | None, Depends(oauth2_scheme)]) -> User:
+    # TODO 4: sem token (None) -> 401 com unauthorized(...).
+    # Com token: username = verify_token(token); devolva USERS[username].public().
+    raise todo(4, "get_current_user")
+
+
+# Atalho para as rotas: `user: CurrentUser` no lugar de Annotated[User, Depends(...)].
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+# Passo 5 — GET /me e GET /admin/users (GUIA_APRENDIZADO.md#dia2-passo5)
+def require_admin(user: CurrentUser) -> User:
+    # TODO 5: se user.role não é "admin", levante HTTPException 403; senão devolva user.
+    # 401 = não sei quem você é; 403 = sei, mas você não pode.
+    raise todo(5, "require_admin")
+
+
+@app.get("/me")
+def read_me(user: CurrentUser) -> User:
+    # TODO 5: devolva o usuário do token (sem hash de senha, claro).
+    raise todo(5, "GET /me")
+
+
+# dependencies=[...]: a rota só precisa que require_admin passe, não do valor que ele devolve.
+@app.get("/admin/users", dependencies=[Depends(require_admin)])
+def list_users() -> list[User]:
+    # TODO 5: devolva a lista de usuários, cada um com .public() (nada de hash).
+    raise todo(5, "GET /admin/users")
+
+
+# Passo 6 — a API de prompts do Dia 1, agora com dono (GUIA_APRENDIZADO.md#dia2-passo6)
+# TODO 6: o código abaixo é a solução do Dia 1. Proteja quem escreve:
+#   - Prompt ganha o campo owner: str (quem criou; vem do token, nunca do corpo);
+#   - POST, PUT e DELETE recebem user: CurrentUser (sem token -> 401); o GET continua público;
+#   - create_prompt grava owner=user.username;
+#   - PUT e DELETE chamam ensure_can_edit: só o dono ou um admin pode mexer (senão 403).
+class PromptIn(BaseModel):
+    title: str = Field(min_length=1, max_length=80)
+    text: str = Field(min_length=1, max_length=4000)
+    tags: list[str] = []
+
+
+class Prompt(PromptIn):
+    id: int
+    created_at: datetime
+
+
+# Como no Dia 1: dict em ordem de inserção (= ordem de id) e um contador que só cresce.
+prompts_db: dict[int, Prompt] = {}
+prompt_ids = count(start=1)
+
+PromptId = Annotated[int, Path(description="O id devolvido pelo POST /prompts")]
+
+
+def ensure_can_edit(prompt: Prompt, user: User) -> None:
+    # TODO 6: se user não é admin e não é o dono (prompt.owner), levante HTTPException 403.
+    raise todo(6, "ensure_can_edit")
+
+
+@app.post("/prompts", status_code=status.HTTP_201_CREATED)
+def create_prompt(body: PromptIn) -> Prompt:
+    prompt = Prompt(id=next(prompt_ids), created_at=datetime.now(timezone.utc), **body.model_dump())
+    prompts_db[prompt.id] = prompt
+    return prompt
+
+
+# Ler continua público: sem CurrentUser aqui.
+@app.get("/prompts")
+def list_prompts(
+    tag: str | None = None,
+    q: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[Prompt]:
+    prompts = list(prompts_db.values())
+    if tag is not None:
+        prompts = [p for p in prompts if tag in p.tags]
+    if q:
+        needle = q.casefold()
+        prompts = [p for p in prompts if needle in p.title.casefold() or needle in p.text.casefold()]
+    return prompts[offset : offset + limit]
+
+
+def find_prompt(prompt_id: int) -> Prompt:
+    """Devolve o prompt ou responde 404. PUT e DELETE reutilizam esta função."""
+    if prompt_id not in prompts_db:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"Prompt {prompt_id} não encontrado")
+    return prompts_db[prompt_id]
+
+
+@app.get("/prompts/{prompt_id}")
+def read_prompt(prompt_id: PromptId) -> Prompt:
+    return find_prompt(prompt_id)
+
+
+@app.put("/prompts/{prompt_id}")
+def update_prompt(prompt_id: PromptId, body: PromptIn) -> Prompt:
+    # model_copy(update=...) troca só os campos do corpo: id e created_at continuam os originais.
+    updated = find_prompt(prompt_id).model_copy(update=body.model_dump())
+    prompts_db[prompt_id] = updated
+    return updated
+
+
+@app.delete("/prompts/{prompt_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_prompt(prompt_id: PromptId) -> None:
+    find_prompt(prompt_id)
+    del prompts_db[prompt_id]
