@@ -1,0 +1,238 @@
+"""Entregas quebradas do Dia 2: a solução de referência com UM defeito cada.
+
+Pelo menos uma por verificação de tests/dia02. `fails` lista exatamente o que deve falhar;
+o resto passa ou é pulado como dependente ("depende de ...").
+"""
+
+from . import Broken
+
+DAY = "dia02"
+
+ENTRIES: list[Broken] = [
+    Broken(
+        name="d2_health_sumiu",
+        day=DAY,
+        defect="/health foi renomeada para /saude: o corretor não vê o servidor de pé",
+        patches=(('@app.get("/health")', '@app.get("/saude")'),),
+        fails=frozenset({"dia02.servidor_sobe"}),
+    ),
+    Broken(
+        name="d2_token_type_errado",
+        day=DAY,
+        defect='/login devolve "token_type": "jwt" em vez de "bearer"',
+        patches=(('    token_type: str = "bearer"', '    token_type: str = "jwt"'),),
+        fails=frozenset({"dia02.login_ok"}),
+    ),
+    Broken(
+        name="d2_sem_hash_dummy",
+        day=DAY,
+        defect="usuário inexistente responde na hora (sem verificar contra um hash dummy): o tempo revela quem existe",
+        patches=(
+            (
+                "password_ok = pwd_context.verify(password, user.password_hash if user else DUMMY_HASH)",
+                "password_ok = user is not None and pwd_context.verify(password, user.password_hash)",
+            ),
+        ),
+        fails=frozenset({"dia02.login_invalido"}),
+    ),
+    Broken(
+        name="d2_mensagem_revela_usuario",
+        day=DAY,
+        defect="a mensagem do 401 diz se o usuário existe",
+        patches=(
+            (
+                '        raise unauthorized("Usuário ou senha incorretos")',
+                '        raise unauthorized("Senha incorreta" if credentials.username in USERS else "Usuário não existe")',
+            ),
+        ),
+        # /token usa o mesmo issue_token, mas swagger_token só cobra o status 401.
+        fails=frozenset({"dia02.login_invalido"}),
+    ),
+    Broken(
+        name="d2_senha_sem_limite",
+        day=DAY,
+        defect="password sem max_length=128: uma senha de 129 caracteres vai para o argon2",
+        patches=(("    password: str = Field(min_length=1, max_length=128)", "    password: str = Field(min_length=1)"),),
+        fails=frozenset({"dia02.login_validacao"}),
+    ),
+    Broken(
+        name="d2_segredo_fixo",
+        day=DAY,
+        defect="SECRET_KEY fixa no código: ignora a do ambiente",
+        patches=(
+            ('ALGORITHM = "HS256"', 'ALGORITHM = "HS256"\nSECRET_KEY = "minha-chave-super-secreta"'),
+            ('{"sub": sub, "exp": expire}, settings.secret_key,', '{"sub": sub, "exp": expire}, SECRET_KEY,'),
+            ("            settings.secret_key,\n", "            SECRET_KEY,\n"),
+        ),
+        # Só token_formato falha. token_expirado e usuario_inexistente são pulados: sem aceitar
+        # tokens assinados com a SECRET_KEY injetada, o corretor não consegue fabricar tokens
+        # para testá-los (e passariam pelo motivo errado). token_adulterado roda sem o caso HS512.
+        fails=frozenset({"dia02.token_formato"}),
+    ),
+    Broken(
+        name="d2_token_sete_dias",
+        day=DAY,
+        defect="o token vale 7 dias (ignora ACCESS_TOKEN_EXPIRE_MINUTES; o limite é 24 h)",
+        patches=(
+            ("        expires_minutes = settings.access_token_expire_minutes", "        expires_minutes = 7 * 24 * 60"),
+        ),
+        fails=frozenset({"dia02.token_formato"}),
+    ),
+    Broken(
+        name="d2_hash_vazado_no_me",
+        day=DAY,
+        defect="GET /me devolve o usuário com o hash da senha",
+        patches=(
+            (
+                "def read_me(user: CurrentUser) -> User:\n    return user",
+                "def read_me(user: CurrentUser) -> UserInDB:\n    return USERS[user.username]",
+            ),
+        ),
+        fails=frozenset({"dia02.me"}),
+    ),
+    Broken(
+        name="d2_401_sem_www_authenticate",
+        day=DAY,
+        defect="sem token: 401 sem o cabeçalho WWW-Authenticate: Bearer",
+        patches=(
+            (
+                '        raise unauthorized("Faça login e envie o cabeçalho Authorization: Bearer <token>")',
+                '        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Faça login")',
+            ),
+        ),
+        fails=frozenset({"dia02.sem_token"}),
+    ),
+    Broken(
+        name="d2_decode_sem_algoritmos",
+        day=DAY,
+        defect="jwt.decode sem a lista de algoritmos: um HS512 com a chave certa é aceito (e alg none vira 500)",
+        patches=(("            algorithms=[ALGORITHM],\n", ""),),
+        fails=frozenset({"dia02.token_adulterado"}),
+    ),
+    Broken(
+        name="d2_jwterror_nao_capturado",
+        day=DAY,
+        defect="JWTError não é capturado: todo token ruim vira 500",
+        patches=(("    except (JWTError, TypeError, OverflowError):", "    except (TypeError, OverflowError):"),),
+        # Um defeito só, mas ele está no caminho de todo token ruim: cada verificação que manda
+        # um token inválido recebe 500. login_invalido, me etc. não mandam token ruim e passam.
+        fails=frozenset({
+            "dia02.sem_token",  # "Bearer" sem token chega ao decode como ""
+            "dia02.token_adulterado",
+            "dia02.token_expirado",
+            "dia02.usuario_inexistente",  # o token sem "sub" também é um JWTError
+            "dia02.prompts_protegidos",  # POST /prompts com o token "lixo"
+        }),
+    ),
+    Broken(
+        name="d2_expiracao_desligada",
+        day=DAY,
+        defect='expiração desligada (options={"verify_exp": False}): um token vencido é aceito',
+        # No python-jose, require_exp religa a verificação do exp: quem desliga a expiração tira os dois.
+        patches=(('options={"require_exp": True, "require_sub": True},', 'options={"require_sub": True, "verify_exp": False},'),),
+        fails=frozenset({"dia02.token_expirado"}),
+    ),
+    Broken(
+        name="d2_exp_opcional",
+        day=DAY,
+        defect='decode sem require_exp: um token sem "exp" vale para sempre',
+        patches=(('options={"require_exp": True, "require_sub": True},', 'options={"require_sub": True},'),),
+        fails=frozenset({"dia02.token_expirado"}),
+    ),
+    Broken(
+        name="d2_usuario_do_token_nao_conferido",
+        day=DAY,
+        defect="verify_token não confere se o sub existe: USERS[sub] estoura em 500",
+        patches=(('    if username not in USERS:\n        raise unauthorized("Token de um usuário que não existe")\n', ""),),
+        fails=frozenset({"dia02.usuario_inexistente"}),
+    ),
+    Broken(
+        name="d2_token_so_json",
+        day=DAY,
+        defect="POST /token espera JSON em vez do formulário OAuth2 (o Authorize do /docs não funciona)",
+        patches=(
+            ("def login_form(credentials: Annotated[LoginRequest, Form()]) -> Token:", "def login_form(credentials: LoginRequest) -> Token:"),
+        ),
+        fails=frozenset({"dia02.swagger_token"}),
+    ),
+    Broken(
+        name="d2_get_exige_token",
+        day=DAY,
+        defect="GET /prompts passou a exigir token (a leitura deveria ser pública)",
+        patches=(("def list_prompts(\n    tag: str | None = None,", "def list_prompts(\n    user: CurrentUser,\n    tag: str | None = None,"),),
+        fails=frozenset({"dia02.prompts_protegidos"}),
+    ),
+    Broken(
+        name="d2_put_sem_token",
+        day=DAY,
+        defect="PUT /prompts/{id} sem autenticação (e, sem usuário, sem checar o dono)",
+        patches=(
+            (
+                "def update_prompt(prompt_id: PromptId, body: PromptIn, user: CurrentUser) -> Prompt:\n"
+                "    current = find_prompt(prompt_id)\n    ensure_can_edit(current, user)\n",
+                "def update_prompt(prompt_id: PromptId, body: PromptIn) -> Prompt:\n    current = find_prompt(prompt_id)\n",
+            ),
+        ),
+        # Um defeito, duas verificações: sem saber quem pede, também não há como recusar
+        # (403) quem não é o dono.
+        fails=frozenset({"dia02.prompts_protegidos", "dia02.autorizacao"}),
+    ),
+    Broken(
+        name="d2_dono_com_or",
+        day=DAY,
+        defect='ensure_can_edit com "or" no lugar de "and": o admin não consegue editar o prompt do aluno',
+        patches=(
+            ('if user.role != "admin" and prompt.owner != user.username:', 'if user.role != "admin" or prompt.owner != user.username:'),
+        ),
+        fails=frozenset({"dia02.autorizacao"}),
+    ),
+    Broken(
+        name="d2_admin_users_aberto",
+        day=DAY,
+        defect="GET /admin/users aceita qualquer usuário logado (devia ser 403 para o aluno)",
+        patches=(
+            ('@app.get("/admin/users", dependencies=[Depends(require_admin)])', '@app.get("/admin/users", dependencies=[Depends(get_current_user)])'),
+        ),
+        fails=frozenset({"dia02.autorizacao"}),
+    ),
+]
+
+# O contrário do corpus: outro jeito CORRETO de fazer o Dia 2. Precisa tirar 100 (estilo livre).
+CORRECT_STYLES: list[Broken] = [
+    Broken(
+        name="d2_estilo_livre",
+        day=DAY,
+        defect="nenhum: HTTPBearer (auto_error) no lugar de OAuth2PasswordBearer, /token com "
+        "OAuth2PasswordRequestForm, exp como inteiro e uma claim iat a mais",
+        patches=(
+            (
+                "from fastapi.security import OAuth2PasswordBearer\n",
+                "from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordRequestForm\n",
+            ),
+            (
+                '{"sub": sub, "exp": expire}, settings.secret_key,',
+                '{"sub": sub, "exp": int(expire.timestamp()), "iat": int(datetime.now(timezone.utc).timestamp())}, '
+                "settings.secret_key,",
+            ),
+            (
+                "def login_form(credentials: Annotated[LoginRequest, Form()]) -> Token:\n    return issue_token(credentials)",
+                "def login_form(form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:\n"
+                "    user = authenticate_user(form.username, form.password)\n"
+                "    if user is None:\n"
+                '        raise unauthorized("Usuário ou senha incorretos")\n'
+                "    return Token(access_token=create_access_token(user.username))",
+            ),
+            ('oauth2_scheme = OAuth2PasswordBearer(tokenUrl="token", auto_error=False)', "bearer_scheme = HTTPBearer()"),
+            (
+                "def get_current_user(token: Annotated[str | None, Depends(oauth2_scheme)]) -> User:\n"
+                "    if token is None:\n"
+                '        raise unauthorized("Faça login e envie o cabeçalho Authorization: Bearer <token>")\n',
+                "def get_current_user(\n"
+                "    credentials: Annotated[HTTPAuthorizationCredentials, Depends(bearer_scheme)],\n"
+                ") -> User:\n"
+                "    token = credentials.credentials\n",
+            ),
+        ),
+        fails=frozenset(),
+    ),
+]
