@@ -1,4 +1,4 @@
-"""`python -m common.fake_llm [--port 8001] [--host 127.0.0.1] [--delay-ms N]`."""
+"""`python -m common.fake_llm [--port 8001] [--host 127.0.0.1] [--delay-ms N] [--name NOME]`."""
 
 import argparse
 import sys
@@ -14,13 +14,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8001, help="porta (padrão: 8001; 0 = uma livre)")
     parser.add_argument("--delay-ms", type=int, default=None,
                         help="atraso entre tokens em ms (padrão: FAKE_LLM_DELAY_MS ou 30)")
+    parser.add_argument("--name", default="principal",
+                        help="nome do servidor (padrão: principal); o marcador fail_on=<nome> "
+                             "só falha no servidor com esse nome (ex.: um segundo fake LLM 'reserva')")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        server = build_server(args.delay_ms, log_level="info")
+        server = build_server(args.delay_ms, log_level="info", name=args.name)
         sock = bind_socket(args.host, args.port)
     except ValueError as exc:
         print(f"Erro: {exc}", file=sys.stderr)

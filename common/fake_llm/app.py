@@ -14,15 +14,20 @@ from .schemas import ChatRequest
 from .stream import stream_response
 
 DEFAULT_DELAY_MS = 30
+DEFAULT_NAME = "principal"  # o nome só importa para o marcador fail_on=<nome> (dois fake LLMs)
 MODELS = ["gpt-4o-mini", "gpt-4o", "fake-llm"]
 
 
-def create_app(delay_ms: int | None = None) -> FastAPI:
-    """App novo, com log próprio. `delay_ms=None` → variável FAKE_LLM_DELAY_MS (padrão 30)."""
+def create_app(delay_ms: int | None = None, name: str = DEFAULT_NAME) -> FastAPI:
+    """App novo, com log próprio. `delay_ms=None` → variável FAKE_LLM_DELAY_MS (padrão 30).
+
+    `name` identifica o servidor quando há dois (principal e reserva): veja o marcador `fail_on`.
+    """
     app = FastAPI(title="Fake LLM do curso", version="1.0.0",
                   description="Servidor compatível com a API da OpenAI, offline e determinístico.")
     app.state.log = RequestLog()
     app.state.delay_ms = resolve_delay_ms(delay_ms)
+    app.state.name = name
     install_error_handlers(app)
     _add_openai_routes(app)
     _add_admin_routes(app)
@@ -46,7 +51,7 @@ def _add_openai_routes(app: FastAPI) -> None:
     @app.post("/v1/chat/completions")
     async def chat_completions(body: ChatRequest, request: Request) -> Response:
         try:
-            plan = plan_reply(body)
+            plan = plan_reply(body, app.state.name)
         except ValueError as exc:  # marcador com valor inválido
             return invalid_request(str(exc), param="messages")
         job = start_job(app.state.log, body, plan, app.state.delay_ms)

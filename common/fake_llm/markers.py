@@ -8,14 +8,15 @@ import base64
 import binascii
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 MARKER_RE = re.compile(r"\[\[fake-llm((?:\s+[^\s\]]+)*)\s*\]\]")
 
 # Chaves aceitas e como converter o texto de cada uma.
 INT_KEYS = {"n", "delay_ms", "first_delay_ms", "fail_after", "hang"}
-TEXT_KEYS = {"nonce", "fail"}
+# fail_on=<nome>: as falhas (fail, fail_after) valem só no servidor com esse nome (desafio fallback).
+TEXT_KEYS = {"nonce", "fail", "fail_on"}
 BASE64_KEYS = {"tokens", "tool_args"}
 
 
@@ -32,6 +33,15 @@ class Script:
     fail_after: int | None = None
     hang: bool = False
     tool_args: dict[str, Any] | None = None
+    fail_on: str | None = None
+
+    # --- fail_on (desafio extra do fallback): o reserva atende o pedido que o principal derrubou.
+    def for_server(self, name: str | None) -> "Script":
+        """O roteiro visto pelo servidor `name`: sem as falhas se `fail_on` aponta para outro."""
+        if self.fail_on is None or self.fail_on == name:
+            return self
+        return replace(self, fail_before=False, fail_after=None)
+    # --- fim do fail_on
 
 
 def make_marker(**fields: Any) -> str:

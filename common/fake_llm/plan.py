@@ -15,9 +15,12 @@ class Plan:
     tool_call: ToolCall | None = None
 
 
-def plan_reply(request: ChatRequest) -> Plan:
-    """Ferramenta oferecida e sem resultado após a última pergunta → tool call; senão, texto."""
-    script = find_script(request.messages)
+def plan_reply(request: ChatRequest, server_name: str | None = None) -> Plan:
+    """Ferramenta oferecida e sem resultado após a última pergunta → tool call; senão, texto.
+
+    `server_name`: o nome deste fake LLM; um `fail_on=<outro nome>` no marcador não falha aqui.
+    """
+    script = find_script(request.messages).for_server(server_name)
     tool = request.chosen_tool()
     if tool and not request.pending_tool_results():
         return Plan(script, [], tool_call_for(tool, request, script))

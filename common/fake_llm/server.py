@@ -6,7 +6,7 @@ import time
 
 import uvicorn
 
-from .app import create_app
+from .app import DEFAULT_NAME, create_app
 from .client import FakeLLMClient
 
 START_TIMEOUT_S = 10.0
@@ -24,8 +24,8 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def build_server(delay_ms: int | None, log_level: str = "warning") -> uvicorn.Server:
-    config = uvicorn.Config(create_app(delay_ms), log_level=log_level, lifespan="off",
+def build_server(delay_ms: int | None, log_level: str = "warning", name: str = DEFAULT_NAME) -> uvicorn.Server:
+    config = uvicorn.Config(create_app(delay_ms, name), log_level=log_level, lifespan="off",
                             timeout_graceful_shutdown=1)  # streams em `hang` não travam o desligamento
     return uvicorn.Server(config)
 
@@ -33,9 +33,11 @@ def build_server(delay_ms: int | None, log_level: str = "warning") -> uvicorn.Se
 class FakeLLMServer(FakeLLMClient):
     """Uso: `with FakeLLMServer(delay_ms=5) as llm:` → `llm.base_url` para o ChatOpenAI."""
 
-    def __init__(self, port: int = 0, delay_ms: int | None = None, host: str = "127.0.0.1") -> None:
+    def __init__(self, port: int = 0, delay_ms: int | None = None, host: str = "127.0.0.1",
+                 name: str = DEFAULT_NAME) -> None:
         super().__init__()
         self.host, self.port, self.delay_ms = host, port, delay_ms
+        self.name = name  # "principal" ou "reserva": o marcador fail_on=<nome> falha só neste
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -43,7 +45,7 @@ class FakeLLMServer(FakeLLMClient):
         sock = bind_socket(self.host, self.port)
         self.port = sock.getsockname()[1]
         self.url = f"http://{self.host}:{self.port}"
-        self._server = build_server(self.delay_ms)
+        self._server = build_server(self.delay_ms, name=self.name)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
                                         name=f"fake-llm-{self.port}", daemon=True)
         self._thread.start()
