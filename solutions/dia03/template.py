@@ -551,10 +551,31 @@ async def agent_chunks(llm: ChatOpenAI, messages: list[BaseMessage]) -> AsyncIte
     O stream do agente também traz a mensagem da ferramenta (o resultado cru, um ToolMessage) e os
     pedaços da chamada de ferramenta (argumentos em JSON, sem texto): nada disso é resposta ao usuário.
     """
-    stream = calculator_agent(llm).astream({"messages": messages}, stream_mode="messages")
-    async for chunk, _metadata in stream:
-        if isinstance(chunk, AIMessageChunk) and chunk.text:
-            yield chunk
+    # O agente roda numa tarefa própria, ligada a este gerador por uma fila. Consumido direto dentro
+    # do StreamingResponse, o cancelamento do anyio (cliente saiu) interrompe a limpeza do LangGraph
+    # e a chamada ao LLM continua viva; cancelar uma tarefa asyncio comum fecha a chamada de verdade.
+    queue: asyncio.Queue[AIMessageChunk | BaseException | None] = asyncio.Queue()
+    task = asyncio.create_task(pump_agent(llm, messages, queue))
+    try:
+        while (item := await queue.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        task.cancel()
+
+
+async def pump_agent(llm: ChatOpenAI, messages: list[BaseMessage], queue: asyncio.Queue) -> None:
+    """Lê o stream do agente e põe na fila só os pedaços de texto do modelo; None marca o fim."""
+    try:
+        stream = calculator_agent(llm).astream({"messages": messages}, stream_mode="messages")
+        async for chunk, _metadata in stream:
+            if isinstance(chunk, AIMessageChunk) and chunk.text:
+                queue.put_nowait(chunk)
+    except Exception as exc:  # repassado a quem lê a fila, que decide (event: error, reserva...)
+        queue.put_nowait(exc)
+        return
+    queue.put_nowait(None)
 
 
 async def agent_sse_stream(llm: ChatOpenAI, messages: list[BaseMessage]) -> AsyncIterator[str]:

@@ -100,6 +100,21 @@ def test_extra_routes_work_without_deprecation_warnings(dia03_server, dia03_toke
     assert "DeprecationWarning" not in dia03_server.stderr_tail()
 
 
+def test_agent_stream_cancels_the_llm_call_when_the_client_leaves(dia03_server, dia03_token, dia03_llm):
+    """Um agente do LangGraph lido direto no StreamingResponse não fecha a chamada ao LLM na desconexão."""
+    headers = {"Authorization": f"Bearer {dia03_token}"}
+    marker = make_marker(nonce="agente-desconecta", hang=1)
+    body = {"message": f"Quanto é 2 + 2? {marker}", "stream": True, "agent": True}
+    with httpx.Client(base_url=dia03_server.url, timeout=10) as client:
+        with client.stream("POST", "/chat", json=body, headers=headers) as response:
+            assert response.status_code == 200
+            dia03_llm.wait_for(nonce="agente-desconecta")  # o LLM já recebeu a chamada
+    closed = dia03_llm.wait_for(
+        nonce="agente-desconecta", predicate=lambda entry: entry["status"] != "running", timeout=2.0
+    )
+    assert closed["status"] == "client_closed", closed
+
+
 # --- O template intocado: as rotas dos extras respondem 501 com a dica do desafio --------------
 
 EXTRA_STUBS = [
