@@ -4,7 +4,7 @@ VENV_PY := .venv/bin/python
 DAY ?= dia03
 SUB ?= $(DAY)
 
-.PHONY: setup run test grade gradescope fake-llm clean
+.PHONY: setup run test grade gradescope fake-llm clean bench
 
 setup:
 	@$(PYTHON) -m common.setup
@@ -28,6 +28,10 @@ gradescope: setup
 ## make fake-llm: só o fake LLM, na porta 8001
 fake-llm: setup
 	$(VENV_PY) -m common.fake_llm --port 8001
+
+## make bench: benchmarks (alguns minutos) → docs/BENCHMARKS.md e gráficos em docs/img/
+bench: setup
+	$(VENV_PY) -m bench
 
 clean:
 	rm -rf .venv build dist *.egg-info

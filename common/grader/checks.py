@@ -1,0 +1,113 @@
+"""API para quem escreve verificações (em tests/diaNN/test_*.py).
+
+Uma verificação é uma função pytest pequena; a docstring é o título em pt-BR:
+
+    @check("dia01.criar_prompt", points=15, depends=["dia01.servidor_sobe"], hint="dia1-passo3")
+    def test_criar_prompt(api):
+        \"\"\"POST /prompts cria um prompt e responde 201\"\"\"
+        response = api.post("/prompts", json={...})
+        expect_status(response, 201)
+
+Falhas usam `expect*`: a mensagem sempre diz o que era esperado e o que veio (truncado).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import httpx
+import pytest
+
+MAX_SHOWN_CHARS = 300
+_ANCHOR_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+class CheckFailure(AssertionError):
+    """Falha de verificação: a mensagem já está pronta para o aluno ler."""
+
+
+def check(
+    id: str,
+    points: float,
+    depends: Iterable[str] = (),
+    hint: str = "",
+    timeout: float = 10.0,
+    extra: bool = False,
+) -> pytest.MarkDecorator:
+    """Marca uma função de teste como verificação com id estável, pontos e dependências."""
+    if not isinstance(id, str) or not id or " " in id:
+        raise ValueError(f"id de verificação inválido: {id!r}")
+    if isinstance(depends, str):
+        raise TypeError(f"{id}: depends deve ser uma lista de ids, não uma string")
+    if points < 0 or timeout <= 0:
+        raise ValueError(f"{id}: points deve ser >= 0 e timeout > 0")
+    if hint and not set(hint) <= _ANCHOR_CHARS:
+        raise ValueError(f"{id}: hint é o id de uma âncora do guia (ex.: 'dia3-passo4'), não {hint!r}")
+    return pytest.mark.check(
+        id=id, points=points, depends=tuple(depends), hint=hint, timeout=float(timeout), extra=extra
+    )
+
+
+def shorten(value: object, limit: int = MAX_SHOWN_CHARS) -> str:
+    """Texto de um valor para mensagens: strings como estão, o resto com repr; corta o excesso."""
+    text = value if isinstance(value, str) else repr(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… (+{len(text) - limit} caracteres)"
+
+
+def expect(condition: object, expected: object, got: object, help: str | None = None) -> None:
+    """Falha com "esperado: X; recebido: Y" (e uma linha de ajuda) se a condição for falsa."""
+    if condition:
+        return
+    message = f"esperado: {shorten(expected)}; recebido: {shorten(got)}"
+    if help:
+        message += f"\n{help}"
+    raise CheckFailure(message)
+
+
+def expect_equal(got: object, expected: object, what: str = "valor", help: str | None = None) -> None:
+    """Compara valores; a mensagem diz qual valor estava errado."""
+    if got == expected:
+        return
+    message = f"{what}: esperado {shorten(expected)!s}; recebido {shorten(got)!s}"
+    if help:
+        message += f"\n{help}"
+    raise CheckFailure(message)
+
+
+def describe_response(response: httpx.Response) -> str:
+    """"status 500 — corpo: ..." (o corpo só se já foi lido; streams não são consumidos aqui)."""
+    summary = f"status {response.status_code}"
+    try:
+        body = response.text
+    except httpx.ResponseNotRead:
+        return summary
+    return f"{summary} — corpo: {shorten(body.strip())}" if body.strip() else summary
+
+
+def expect_status(response: httpx.Response, expected: int | Iterable[int], help: str | None = None) -> None:
+    """Confere o status HTTP; aceita um número ou um conjunto de números."""
+    allowed = {expected} if isinstance(expected, int) else set(expected)
+    if response.status_code in allowed:
+        return
+    wanted = " ou ".join(f"status {code}" for code in sorted(allowed))
+    request = response.request
+    got = f"{describe_response(response)} (em {request.method} {request.url.path})"
+    expect(False, wanted, got, help)
+
+
+def login(api: httpx.Client, username: str, password: str) -> str:
+    """Faz POST /login e devolve o access_token; falha com mensagem clara se não der."""
+    response = api.post("/login", json={"username": username, "password": password})
+    expect_status(response, 200, help=f"O login de {username!r} com a senha certa deve funcionar.")
+    try:
+        token = response.json().get("access_token")
+    except (ValueError, AttributeError):
+        token = None
+    expect(
+        isinstance(token, str) and token,
+        'JSON com "access_token" (string)',
+        describe_response(response),
+    )
+    return token

@@ -1,0 +1,165 @@
+"""Linha de comando do corretor (o contrato está no docstring de `build_parser`)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+import traceback
+from pathlib import Path
+
+from . import report as reports
+from .session import DAYS, GradeOptions, GraderError, grade
+
+USAGE = """\
+python -m common.grader DIA ENTREGA [--json ARQ] [--gradescope ARQ] [--junit ARQ] [--extras] [--checks PASTA]
+       python -m common.grader DIA [ENTREGA] --url URL [--llm-url URL] [...]
+       python -m common.grader DIA --class PASTA --out PASTA [--jobs N] [--extras] [--checks PASTA]"""
+
+DESCRIPTION = """\
+Corretor automático do curso: sobe o servidor da ENTREGA (uma pasta com template.py, ou um
+arquivo .py; o app é <nome do arquivo>:app) num subprocesso, com um fake LLM do corretor, e
+roda as verificações de tests/DIA contra ele via HTTP."""
+
+EPILOG = """\
+códigos de saída: 0 = nenhuma verificação do núcleo falhou (os extras não contam); 1 = alguma
+falhou (ou esgotou o tempo); 2 = erro de uso ou o corretor não conseguiu rodar.
+
+modo --url (servidor que você mesmo subiu): o corretor não conhece a sua SECRET_KEY nem controla
+o seu LLM, então as verificações que precisam disso são puladas (e dizem por quê). Para liberar
+as verificações de streaming, suba um fake LLM e aponte o seu servidor para ele:
+    python -m common.fake_llm --port 8001
+    OPENAI_BASE_URL=http://127.0.0.1:8001/v1 uvicorn template:app --port 8000
+      (PowerShell: $env:OPENAI_BASE_URL="http://127.0.0.1:8001/v1"; uvicorn template:app --port 8000)
+    python -m common.grader dia03 --url http://127.0.0.1:8000 --llm-url http://127.0.0.1:8001
+
+exemplos:
+    python -m common.grader dia03 dia03
+    python -m common.grader dia03 solutions/dia03 --extras --json nota.json
+    python -m common.grader dia02 --class entregas/ --out notas/ --jobs 4"""
+
+_ARGPARSE_PT = {
+    "the following arguments are required": "faltam os argumentos",
+    "unrecognized arguments": "argumentos desconhecidos",
+    "invalid choice": "opção inválida",
+    "expected one argument": "esta opção precisa de um valor",
+    "invalid float value": "número inválido",
+    "invalid int value": "número inteiro inválido",
+    "choose from": "escolha entre",
+}
+
+
+class PtParser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # noqa: D102 - mensagens do argparse em pt-BR
+        for english, portuguese in _ARGPARSE_PT.items():
+            message = message.replace(english, portuguese)
+        self.print_usage(sys.stderr)
+        self.exit(2, f"corretor: erro: {message}\n")
+
+
+def _positive(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("precisa ser maior que zero")
+    return value
+
+
+def build_parser() -> PtParser:
+    parser = PtParser(prog="python -m common.grader", usage=USAGE, description=DESCRIPTION, epilog=EPILOG,
+                      formatter_class=argparse.RawDescriptionHelpFormatter, add_help=False)
+    parser._positionals.title = "argumentos"
+    parser._optionals.title = "opções"
+    add = parser.add_argument
+    add("-h", "--help", action="help", help="mostra esta ajuda e sai")
+    add("day", metavar="DIA", choices=DAYS, help="dia01, dia02 ou dia03")
+    add("submission", metavar="ENTREGA", nargs="?", type=Path, help="pasta com template.py, ou um arquivo .py")
+    add("--json", type=Path, metavar="ARQ", help="grava o relatório em JSON")
+    add("--gradescope", type=Path, metavar="ARQ", help="grava o results.json do Gradescope")
+    add("--junit", type=Path, metavar="ARQ", help="grava o relatório JUnit XML (para CI)")
+    add("--extras", action="store_true", help="roda também os desafios extras (nota à parte)")
+    add("--checks", type=Path, action="append", default=[], metavar="PASTA",
+        help="pasta com verificações extras/ocultas do professor (pode repetir)")
+    add("--url", help="corrige um servidor já rodando neste endereço, sem subir nada (a ENTREGA, se dada, é ignorada)")
+    add("--llm-url", metavar="URL", help="com --url: o fake LLM que o seu servidor usa (o corretor o roteiriza)")
+    add("--class", dest="class_dir", type=Path, metavar="PASTA", help="modo turma: cada subpasta é um aluno")
+    add("--out", type=Path, metavar="PASTA", help="modo turma: onde gravar notas.csv, resumo e feedbacks")
+    add("--jobs", type=int, metavar="N", help="modo turma: correções em paralelo (padrão: nº de CPUs)")
+    add("--startup-timeout", type=_positive, default=20.0, metavar="S",
+        help="segundos para o servidor responder GET /health (padrão: 20)")
+    add("--run-timeout", type=_positive, default=180.0, metavar="S",
+        help="limite de tempo da correção inteira, em segundos (padrão: 180)")
+    return parser
+
+
+def _validate(parser: PtParser, args: argparse.Namespace) -> None:
+    if args.class_dir is not None and (args.submission is not None or args.url is not None):
+        parser.error("--class não combina com ENTREGA nem com --url")
+    if args.submission is None and args.url is None and args.class_dir is None:
+        parser.error("informe a ENTREGA (pasta ou .py), --url URL ou --class PASTA")
+    if args.class_dir is not None and args.out is None:
+        parser.error("--class precisa de --out PASTA")
+    if args.class_dir is None and (args.out is not None or args.jobs is not None):
+        parser.error("--out e --jobs só valem com --class")
+    if args.llm_url and not args.url:
+        parser.error("--llm-url só vale com --url")
+    if args.jobs is not None and args.jobs < 1:
+        parser.error("--jobs precisa ser pelo menos 1")
+
+
+def _grade_one(args: argparse.Namespace) -> int:
+    options = GradeOptions(
+        day=args.day, submission=args.submission, url=args.url, llm_url=args.llm_url, extras=args.extras,
+        checks_dirs=tuple(args.checks), startup_timeout=args.startup_timeout, run_timeout=args.run_timeout,
+    )
+    try:
+        report = grade(options)
+    except GraderError as exc:
+        if args.gradescope:
+            reports.write_gradescope_error(str(exc), args.gradescope)
+        raise
+    print(reports.terminal(report, sys.stdout))
+    for path, write in ((args.json, reports.write_json), (args.gradescope, reports.write_gradescope),
+                        (args.junit, reports.write_junit)):
+        if path:
+            write(report, path)
+    return 1 if report.core_failed else 0
+
+
+def _cleanup_on_sigterm() -> None:
+    """SIGTERM (ex.: `timeout`, um CI cancelado) vira Ctrl+C: a saída do `with` derruba o servidor do aluno."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, interrupt)
+
+
+def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        try:  # acentos num console Windows antigo não derrubam o corretor
+            stream.reconfigure(errors="replace")
+        except (AttributeError, ValueError, OSError):
+            pass
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _validate(parser, args)
+    _cleanup_on_sigterm()
+    try:
+        if args.class_dir is not None:
+            from .classroom import ClassOptions, run_class
+
+            options = ClassOptions(args.extras, tuple(args.checks), args.run_timeout, args.startup_timeout)
+            return run_class(args.day, args.class_dir, args.out, args.jobs or os.cpu_count() or 2, options)
+        return _grade_one(args)
+    except GraderError as exc:
+        print(f"corretor: erro: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:  # Ctrl+C: o servidor do aluno já foi derrubado na saída do `with`
+        print("\ncorretor: interrompido", file=sys.stderr)
+        return 2
+    except Exception:  # noqa: BLE001 - qualquer outra falha do corretor também sai com 2
+        traceback.print_exc()
+        print("corretor: erro interno do corretor (veja o traceback acima)", file=sys.stderr)
+        return 2

@@ -1,0 +1,135 @@
+"""Pacote do corretor para o Gradescope.
+
+    python -m common.grader.gradescope DIA [--out ARQ] [--checks PASTA]
+        gera dist/gradescope-DIA.zip (setup.sh + run_autograder + o corretor e as verificações do dia);
+    python -m common.grader.gradescope DIA --run [--root /autograder]
+        o que o run_autograder chama dentro do contêiner: acha a entrega e grava results/results.json.
+
+O Gradescope roda cada entrega no seu próprio contêiner: é assim que a correção escala
+para além de uma máquina.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import zipfile
+from pathlib import Path
+
+from common.config import REPO_ROOT
+
+from . import report as reports
+from .cli import main as grader_main
+from .session import DAYS
+
+HIDDEN_CHECKS = "hidden_checks"
+SKIPPED_PARTS = {"__pycache__", ".pytest_cache"}
+
+SETUP_SH = """\
+#!/usr/bin/env bash
+# Monta o contêiner do Gradescope (roda uma vez): Python 3.11+, venv e o corretor instalado.
+set -euo pipefail
+cd /autograder/source
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+apt-get install -y --no-install-recommends python3 python3-venv python3-pip
+PY=python3
+if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+  apt-get install -y --no-install-recommends software-properties-common
+  add-apt-repository -y ppa:deadsnakes/ppa
+  apt-get update
+  apt-get install -y --no-install-recommends python3.11 python3.11-venv
+  PY=python3.11
+fi
+"$PY" -m venv /autograder/venv
+/autograder/venv/bin/pip install --upgrade pip
+/autograder/venv/bin/pip install -r requirements.txt
+# O código do aluno importa common.config: o pacote precisa estar instalado, não só no PYTHONPATH.
+/autograder/venv/bin/pip install -e .
+"""
+
+RUN_AUTOGRADER = """\
+#!/usr/bin/env bash
+# O Gradescope roda isto para cada entrega; a nota sai em results/results.json.
+ROOT="${{AUTOGRADER_ROOT:-/autograder}}"
+PY="${{AUTOGRADER_PYTHON:-$ROOT/venv/bin/python}}"
+cd "$ROOT/source" || exit 1
+exec "$PY" -m common.grader.gradescope {day} --run --root "$ROOT"
+"""
+
+
+def _source_files(day: str) -> list[Path]:
+    roots = [REPO_ROOT / "common", REPO_ROOT / "tests" / day]
+    files = [REPO_ROOT / "requirements.txt", REPO_ROOT / "pyproject.toml"]
+    for root in roots:
+        files += [p for p in sorted(root.rglob("*"))
+                  if p.is_file() and p.suffix != ".pyc" and not SKIPPED_PARTS & set(p.parts)]
+    return files
+
+
+def _add_script(archive: zipfile.ZipFile, name: str, text: str) -> None:
+    info = zipfile.ZipInfo(name)
+    info.external_attr = 0o755 << 16  # executável ao extrair
+    archive.writestr(info, text)
+
+
+def build_zip(day: str, out: Path, checks_dir: Path | None = None) -> Path:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        _add_script(archive, "setup.sh", SETUP_SH)
+        _add_script(archive, "run_autograder", RUN_AUTOGRADER.format(day=day))
+        for path in _source_files(day):
+            archive.write(path, path.relative_to(REPO_ROOT).as_posix())
+        if checks_dir:
+            for path in sorted(checks_dir.rglob("*.py")):
+                archive.write(path, f"{HIDDEN_CHECKS}/{path.relative_to(checks_dir).as_posix()}")
+    return out
+
+
+def find_submission(folder: Path) -> Path | None:
+    """A entrega: template.py na raiz, senão o template.py mais raso, senão o único .py."""
+    if (folder / "template.py").is_file():
+        return folder
+    templates = sorted(folder.rglob("template.py"), key=lambda p: (len(p.parts), str(p)))
+    if templates:
+        return templates[0].parent
+    scripts = [p for p in folder.rglob("*.py") if "__pycache__" not in p.parts]
+    return scripts[0] if len(scripts) == 1 else None
+
+
+def run_in_container(day: str, root: Path) -> int:
+    results = root / "results" / "results.json"
+    submission = find_submission(root / "submission")
+    if submission is None:
+        reports.write_gradescope_error("não achei template.py (nem um único arquivo .py) na entrega", results)
+        return 0
+    argv = [day, str(submission), "--gradescope", str(results)]
+    hidden = root / "source" / HIDDEN_CHECKS
+    if hidden.is_dir():
+        argv += ["--checks", str(hidden)]
+    code = grader_main(argv)
+    if not results.is_file():
+        reports.write_gradescope_error(f"erro interno do corretor (código {code}); veja a saída", results)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m common.grader.gradescope",
+                                     description="Gera o .zip do corretor para o Gradescope.")
+    parser.add_argument("day", metavar="DIA", choices=DAYS)
+    parser.add_argument("--out", type=Path, help="arquivo .zip (padrão: dist/gradescope-DIA.zip)")
+    parser.add_argument("--checks", type=Path, help="verificações ocultas do professor a incluir")
+    parser.add_argument("--run", action="store_true", help="(uso interno do run_autograder) corrige a entrega")
+    parser.add_argument("--root", type=Path, default=Path(os.environ.get("AUTOGRADER_ROOT", "/autograder")))
+    args = parser.parse_args(argv)
+    if args.run:
+        return run_in_container(args.day, args.root)
+    out = build_zip(args.day, args.out or REPO_ROOT / "dist" / f"gradescope-{args.day}.zip", args.checks)
+    print(f"Pacote do Gradescope: {out}")
+    print("No Gradescope: Configure Autograder → Zip file upload → envie este arquivo.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

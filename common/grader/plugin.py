@@ -1,0 +1,225 @@
+"""Plugin pytest do corretor: lê as marcas @check, ordena por dependência, pula dependentes,
+limita o tempo de cada verificação e do conjunto, e coleta os resultados.
+
+As fixtures (api, llm, token...) ficam em `fixtures.py`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+import pytest
+
+from . import fixtures
+from .outcomes import CheckTimeout, classify
+from .results import ERROR, FAIL, PASS, SKIP, TIMEOUT, CheckResult, hint_link
+from .target import Target
+
+TAIL_LINES = 25  # o fim do traceback é o que importa
+_DEPENDENCY_VERB = {FAIL: "falhou", SKIP: "foi pulada", TIMEOUT: "esgotou o tempo", ERROR: "deu erro"}
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    id: str
+    title: str
+    points: float
+    depends: tuple[str, ...]
+    hint: str
+    timeout: float
+    extra: bool
+
+    def result(self, status: str, message: str | None = None, duration_s: float = 0.0) -> CheckResult:
+        return CheckResult(
+            id=self.id, title=self.title, status=status, max_points=self.points, extra=self.extra,
+            message=message, hint=hint_link(self.hint), duration_s=duration_s,
+        )
+
+
+def _spec_of(item: pytest.Item) -> CheckSpec | None:
+    mark = item.get_closest_marker("check")
+    if mark is None:
+        return None
+    doc = (getattr(item, "obj", None).__doc__ or "").strip()
+    return CheckSpec(title=doc.splitlines()[0].strip() if doc else "", **mark.kwargs)
+
+
+class GraderPlugin:
+    def __init__(self, target: Target, extras: bool, deadline: float, run_timeout: float) -> None:
+        self.target = target
+        self.extras = extras
+        self.deadline = deadline  # time.monotonic() em que a correção inteira precisa acabar
+        self.run_timeout = run_timeout
+        self.specs: list[CheckSpec] = []  # na ordem de execução
+        self.problems: list[str] = []  # erros de autoria das verificações (o corretor não roda)
+        self._by_node: dict[str, CheckSpec] = {}
+        self._results: dict[str, CheckResult] = {}
+        self._lock = threading.Lock()
+        self._tail_shown = False
+        self._current: str | None = None  # a verificação em andamento (se o pytest travar nela)
+        self._setup_s = 0.0  # duração das fixtures da verificação em andamento (login etc.)
+
+    # -- coleta -------------------------------------------------------------
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.addinivalue_line("markers", "check(id, points, ...): verificação do corretor")
+        config.stash[fixtures.TARGET_KEY] = self.target
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.problems.append(f"erro ao carregar {report.nodeid}:\n{report.longreprtext[-3000:]}")
+
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        specs = {item.nodeid: _spec_of(item) for item in items}
+        self._check_authoring(items, specs)
+        chosen = [] if self.problems else [i for i in items if self.extras or not specs[i.nodeid].extra]
+        ordered = self._order(chosen, specs)
+        config.hook.pytest_deselected(items=[item for item in items if item not in ordered])
+        items[:] = ordered
+        self._by_node = {item.nodeid: specs[item.nodeid] for item in ordered}
+        self.specs = list(self._by_node.values())
+
+    def _check_authoring(self, items: list[pytest.Item], specs: dict[str, CheckSpec | None]) -> None:
+        seen: set[str] = set()
+        for item in items:
+            spec = specs[item.nodeid]
+            if spec is None:
+                self.problems.append(f"{item.nodeid}: função de teste sem @check(...)")
+                continue
+            if not spec.title:
+                self.problems.append(f"{item.nodeid}: a verificação {spec.id} não tem docstring (o título)")
+            if spec.id in seen:
+                self.problems.append(f"{item.nodeid}: id repetido {spec.id}")
+            seen.add(spec.id)
+        for item in items:
+            spec = specs[item.nodeid]
+            for dep in spec.depends if spec else ():
+                if dep not in seen:
+                    self.problems.append(f"{spec.id} depende de {dep}, que não existe")
+
+    def _order(self, items: list[pytest.Item], specs: dict[str, CheckSpec]) -> list[pytest.Item]:
+        """Ordem dos arquivos, mas cada verificação depois das que ela depende."""
+        present = {specs[item.nodeid].id for item in items}
+        placed: set[str] = set()
+        ordered: list[pytest.Item] = []
+        pending = list(items)
+        while pending:
+            ready = next(
+                (item for item in pending
+                 if all(d in placed or d not in present for d in specs[item.nodeid].depends)),
+                None,
+            )
+            if ready is None:
+                self.problems.append("dependência circular entre: " + ", ".join(specs[i.nodeid].id for i in pending))
+                return ordered
+            pending.remove(ready)
+            placed.add(specs[ready.nodeid].id)
+            ordered.append(ready)
+        return ordered
+
+    # -- execução -----------------------------------------------------------
+
+    def remaining(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def not_run_message(self) -> str:
+        return f"não executada: o tempo total da correção ({self.run_timeout:g} s) acabou"
+
+    def interrupted_message(self) -> str:
+        return f"interrompida: o tempo total da correção ({self.run_timeout:g} s) acabou"
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        spec = self._by_node[item.nodeid]
+        self._current = spec.id
+        if self.remaining() <= 0:
+            raise CheckTimeout(self.not_run_message())
+        for dep in spec.depends:
+            if dep not in {s.id for s in self.specs}:
+                pytest.skip(f"pulado: depende de {dep}, que só roda com --extras")
+            status = self._results[dep].status if dep in self._results else None
+            if status != PASS:
+                verb = _DEPENDENCY_VERB.get(status, "não rodou")
+                pytest.skip(f"pulado: depende de {dep}, que {verb}")
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_pyfunc_call(self, pyfuncitem: pytest.Function) -> bool:
+        """Roda a verificação numa thread e desiste dela quando passa do tempo."""
+        spec = self._by_node[pyfuncitem.nodeid]
+        budget = min(spec.timeout, max(0.0, self.remaining()))
+        names = pyfuncitem._fixtureinfo.argnames
+        kwargs = {name: pyfuncitem.funcargs[name] for name in names}
+        outcome: list[BaseException | None] = []
+
+        def run() -> None:
+            try:
+                pyfuncitem.obj(**kwargs)
+                outcome.append(None)
+            except BaseException as exc:  # noqa: BLE001 - repassada à thread principal
+                outcome.append(exc)
+
+        worker = threading.Thread(target=run, name=f"check:{spec.id}", daemon=True)
+        worker.start()
+        worker.join(budget)
+        if worker.is_alive():
+            client = kwargs.get("api")
+            if client is not None:
+                client.close()  # desbloqueia a thread abandonada o quanto antes
+            if budget < spec.timeout:
+                raise CheckTimeout(self.interrupted_message())
+            raise CheckTimeout(f"tempo esgotado: a verificação passou de {spec.timeout:g} s")
+        if outcome[0] is not None:
+            raise outcome[0]
+        return True
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
+        report = yield
+        if call.when in ("setup", "call") and item.nodeid in self._by_node:
+            if call.when == "setup":
+                self._setup_s = call.duration
+            if call.when == "call" or not report.passed:
+                self._record(self._by_node[item.nodeid], call, report)
+        return report
+
+    def _record(self, spec: CheckSpec, call: pytest.CallInfo, report: pytest.TestReport) -> None:
+        if report.passed:
+            status, message = PASS, None
+        elif report.skipped:
+            status, message = SKIP, str(getattr(call.excinfo.value, "msg", call.excinfo.value))
+        else:
+            status, message = classify(call.excinfo.value)
+        if status in (FAIL, TIMEOUT, ERROR):
+            message = self._with_server_output(message)
+        with self._lock:
+            duration = call.duration + (self._setup_s if call.when == "call" else 0.0)
+            self._results[spec.id] = spec.result(status, message, round(duration, 3))
+
+    def _with_server_output(self, message: str) -> str:
+        """Se o servidor não está de pé, a primeira falha mostra o porquê (o fim da saída dele)."""
+        target = self.target
+        down = target.startup in ("saiu", "tempo_esgotado") or target.alive() is False
+        if self._tail_shown or not down:
+            return message
+        self._tail_shown = True
+        if target.startup == "tempo_esgotado" and target.alive():
+            why = "O servidor não respondeu GET /health dentro do tempo de subida."
+        else:
+            why = "O processo do servidor terminou."
+        tail = "\n".join(target.stderr_tail().strip().splitlines()[-TAIL_LINES:]) or "(o servidor não escreveu nada)"
+        return f"{message}\n{why} Últimas linhas da saída do servidor:\n{tail}"
+
+    # -- resultados ---------------------------------------------------------
+
+    def results(self) -> list[CheckResult]:
+        """Os resultados na ordem de execução; o que não rodou sai como `timeout` (tempo total)."""
+        with self._lock:
+            done = dict(self._results)
+
+        def unfinished(spec: CheckSpec) -> CheckResult:
+            message = self.interrupted_message() if spec.id == self._current else self.not_run_message()
+            return spec.result(TIMEOUT, message)
+
+        return [done.get(spec.id) or unfinished(spec) for spec in self.specs]

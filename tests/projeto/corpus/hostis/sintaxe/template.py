@@ -1,0 +1,4 @@
+"""Entrega hostil: erro de sintaxe (falta fechar o parêntese)."""
+from fastapi import FastAPI
+
+app = FastAPI(
