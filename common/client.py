@@ -27,6 +27,8 @@ from dataclasses import dataclass
 import httpx
 from httpx_sse import ServerSentEvent, SSEError, connect_sse
 
+from common.sse_data import decode_data
+
 EXIT_OK = 0
 EXIT_SERVER_ERROR = 1
 EXIT_USAGE = 2
@@ -153,17 +155,6 @@ def json_field(response: httpx.Response, field: str) -> str:
         raise ClientError(f"{response.request.url.path}: resposta sem o campo {field!r} no JSON.", EXIT_SERVER_ERROR)
     return value
 
-
-def decode_data(data: str) -> str:
-    """Aceita também texto codificado em JSON (`data: "Olá"`, como faz o fastapi.sse)."""
-    if len(data) >= 2 and data.startswith('"') and data.endswith('"'):
-        try:
-            value = json.loads(data)
-        except ValueError:
-            return data
-        if isinstance(value, str):
-            return value
-    return data
 
 
 def event_error_detail(sse: ServerSentEvent) -> str:

@@ -58,7 +58,8 @@ class UserInDB(User):
 
 
 # TODO 1: guarde os usuários com a senha em hash, nunca a senha em si:
-#   - pwd_context = CryptContext(schemes=["argon2"]);
+#   - pwd_context = CryptContext(schemes=["argon2"], argon2__memory_cost=19456,
+#     argon2__rounds=2, argon2__parallelism=1)  (o mínimo da OWASP para argon2id);
 #   - em USERS, "admin" (senha admin123, role admin) e "aluno" (senha aluno123, role aluno),
 #     cada um como UserInDB(..., password_hash=pwd_context.hash("...")).
 #   - DUMMY_HASH = pwd_context.hash("qualquer-coisa"): o passo 3 precisa dele.

@@ -34,6 +34,7 @@ import httpx
 from httpx_sse._decoders import SSEDecoder, SSELineDecoder
 
 from common.grader.checks import CheckFailure, shorten
+from common.sse_data import decode_data
 
 DONE = "[DONE]"
 MAX_STREAM_BYTES = 2 * 1024 * 1024
@@ -82,16 +83,6 @@ class SSEResult:
         return [event for event in self.events if event.is_token]
 
 
-def normalise_data(data: str) -> str:
-    """Decodifica dados que são uma string JSON (estilo fastapi.sse); o resto fica como está."""
-    if len(data) >= 2 and data[0] == '"' and data[-1] == '"':
-        try:
-            decoded = json.loads(data)
-        except ValueError:
-            return data
-        if isinstance(decoded, str):
-            return decoded
-    return data
 
 
 class _SpecDecoder(SSEDecoder):
@@ -173,7 +164,7 @@ class SSEStream:
                 text, first = text.removeprefix("\ufeff"), False  # BOM inicial é ignorado (spec)
             for line in lines.decode(text) if text else ():
                 if (sse := events.decode(line)) is not None:
-                    yield Event(sse.event, normalise_data(sse.data), now)
+                    yield Event(sse.event, decode_data(sse.data), now)
         for line in lines.flush():  # o fim do stream fecha a última linha, não o último evento
             events.decode(line)
 

@@ -1,7 +1,7 @@
 """Prova do corretor no Dia 3 (o único que verifica o comportamento de streaming).
 
-Numa só rodada de `grade_many` (modo turma, 2 em paralelo), como o professor faria:
-- a solução de referência tira 100, três vezes, com o mesmo resultado (nada de verificação instável);
+Numa só rodada do modo turma (2 em paralelo), como o professor faria:
+- a solução de referência tira 100, duas vezes, com o mesmo resultado (nada de verificação instável);
 - outros estilos corretos (fastapi.sse, sse-starlette, HTTPBearer, um agente) também tiram 100;
 - o template intocado tira pouco, sem quebrar o corretor;
 - cada entrega quebrada reprova exatamente as verificações do seu defeito.
@@ -9,17 +9,15 @@ Numa só rodada de `grade_many` (modo turma, 2 em paralelo), como o professor fa
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
-from common.grader.classroom import grade_many
-from tests.projeto.corpus import REPO_ROOT, Broken, materialize, unexpected_outcomes
+from tests.projeto.corpus import (
+    SOLUTION, TEMPLATE, Broken, assert_corpus_covers, assert_only_the_defect, assert_template_scores_low,
+    grade_corpus, solution_names, summary,
+)
 from tests.projeto.corpus.quebrados_dia03 import CORRECT_STYLES, DAY, ENTRIES
 
-SOLUTIONS = ("_solucao_1", "_solucao_2", "_solucao_3")
-TEMPLATE = "_template"
+SOLUTIONS = solution_names(2)
 # O template só tem o /health pronto (nem o login está ligado): passa servidor_sobe e nada mais.
 TEMPLATE_MAX_SCORE = 10
 
@@ -28,24 +26,7 @@ TEMPLATE_MAX_SCORE = 10
 def reports(tmp_path_factory) -> dict[str, dict]:
     """Nome da entrega -> relatório JSON do corretor."""
     root = tmp_path_factory.mktemp("corpus_dia03")
-    submissions = {entry.name: materialize(entry, root) for entry in ENTRIES + CORRECT_STYLES}
-    for name in SOLUTIONS:
-        submissions[name] = _copy(REPO_ROOT / "solutions" / DAY, root / name)
-    submissions[TEMPLATE] = _copy(REPO_ROOT / DAY, root / TEMPLATE)
-    return grade_many(DAY, submissions, root / "saida", jobs=2)
-
-
-def _copy(source: Path, dest: Path) -> Path:
-    shutil.copytree(source, dest, ignore=shutil.ignore_patterns("__pycache__"))
-    return dest
-
-
-def _summary(report: dict) -> str:
-    lines = [f"erro do corretor: {report['error']}"] if report.get("error") else []
-    for check in report.get("checks", []):
-        message = (check["message"] or "").replace("\n", " | ")[:300]
-        lines.append(f"  {check['status']:7} {check['id']}: {message}")
-    return "\n".join(lines)
+    return grade_corpus(DAY, ENTRIES + CORRECT_STYLES, root, solutions=len(SOLUTIONS))
 
 
 def _outcomes(report: dict) -> list[tuple[str, str]]:
@@ -55,37 +36,27 @@ def _outcomes(report: dict) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("name", SOLUTIONS)
 def test_solucao_tira_100(reports, name):
     report = reports[name]
-    assert report["max_score"] == 100, _summary(report)
-    assert report["score"] == 100, _summary(report)
+    assert report["score"] == report["max_score"] == 100, summary(report)
 
 
-def test_solucao_tem_o_mesmo_resultado_nas_tres_correcoes(reports):
-    first, *others = (_outcomes(reports[name]) for name in SOLUTIONS)
-    assert all(outcome == first for outcome in others), "\n\n".join(_summary(reports[n]) for n in SOLUTIONS)
+def test_solucao_tem_o_mesmo_resultado_nas_duas_correcoes(reports):
+    first, second = (_outcomes(reports[name]) for name in SOLUTIONS)
+    assert first == second, "\n\n".join(summary(reports[name]) for name in SOLUTIONS)
 
 
 @pytest.mark.parametrize("entry", CORRECT_STYLES, ids=lambda entry: entry.name)
 def test_outros_estilos_corretos_tiram_100(reports, entry: Broken):
-    report = reports[entry.name]
-    assert report["score"] == 100, f"{entry.defect}\n{_summary(report)}"
+    assert reports[entry.name]["score"] == 100, f"{entry.defect}\n{summary(reports[entry.name])}"
 
 
 def test_template_tira_pouco_sem_quebrar_o_corretor(reports):
-    report = reports[TEMPLATE]
-    assert "error" not in report, _summary(report)
-    assert {c["status"] for c in report["checks"]} <= {"pass", "fail", "skip"}, _summary(report)
-    assert report["checks"][0]["status"] == "pass", "o template já serve /health:\n" + _summary(report)
-    assert 0 < report["score"] <= TEMPLATE_MAX_SCORE, _summary(report)
+    assert_template_scores_low(reports[TEMPLATE], TEMPLATE_MAX_SCORE)
 
 
 def test_corpus_cobre_todas_as_verificacoes(reports):
-    check_ids = {c["id"] for c in reports[SOLUTIONS[0]]["checks"]}
-    covered = set().union(*(entry.fails for entry in ENTRIES))
-    assert covered == check_ids, f"sem entrega quebrada: {sorted(check_ids - covered)}; ids desconhecidos: {sorted(covered - check_ids)}"
+    assert_corpus_covers(ENTRIES, {c["id"] for c in reports[SOLUTION]["checks"]})
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=lambda entry: entry.name)
 def test_entrega_quebrada_reprova_so_o_defeito(reports, entry: Broken):
-    report = reports[entry.name]
-    problems = unexpected_outcomes(report, entry)
-    assert not problems, f"{entry.defect}\n" + "\n".join(problems) + "\n" + _summary(report)
+    assert_only_the_defect(reports[entry.name], entry)

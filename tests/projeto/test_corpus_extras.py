@@ -10,13 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from common.grader.classroom import grade_many
-from tests.projeto.corpus import REPO_ROOT, Broken, materialize
+from tests.projeto.corpus import SOLUTION, TEMPLATE, Broken, assert_corpus_covers, assert_only_the_defect, grade_corpus, summary
 from tests.projeto.corpus.quebrados_extras import DAY, ENTRIES
-from tests.projeto.corpus.relatorios import assert_only_the_defect, copy_submission, summary
 
-SOLUTION = "_solucao"
-TEMPLATE = "_template"
 EXTRA_IDS = {
     f"dia03.extra.{name}" for name in (
         "eventos_tipados", "heartbeat", "especialista", "cancelamento", "status", "limite", "inatividade",
@@ -28,11 +24,7 @@ EXTRA_IDS = {
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory) -> dict[str, dict]:
     """Nome da entrega -> relatório JSON do corretor (com --extras)."""
-    root = tmp_path_factory.mktemp("corpus_extras")
-    submissions = {entry.name: materialize(entry, root) for entry in ENTRIES}
-    submissions[SOLUTION] = copy_submission(REPO_ROOT / "solutions" / DAY, root / SOLUTION)
-    submissions[TEMPLATE] = copy_submission(REPO_ROOT / DAY, root / TEMPLATE)
-    return grade_many(DAY, submissions, root / "saida", jobs=2, extras=True)
+    return grade_corpus(DAY, ENTRIES, tmp_path_factory.mktemp("corpus_extras"), extras=True)
 
 
 def _extras(report: dict) -> dict[str, dict]:
@@ -57,8 +49,7 @@ def test_template_fica_com_zero_nos_extras_sem_quebrar(reports):
 
 def test_corpus_cobre_todos_os_extras():
     assert all(entry.extras and entry.day == DAY for entry in ENTRIES)
-    covered = set().union(*(entry.fails for entry in ENTRIES))
-    assert covered == EXTRA_IDS, f"sem entrega quebrada: {sorted(EXTRA_IDS - covered)}"
+    assert_corpus_covers(ENTRIES, EXTRA_IDS)
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=lambda entry: entry.name)

@@ -23,7 +23,8 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from sse_starlette import EventSourceResponse as StarletteEventSourceResponse
 
 from common.grader.checks import CheckFailure
-from common.grader.sse import Background, normalise_data, open_sse
+from common.grader.sse import Background, open_sse
+from common.sse_data import decode_data
 
 app = FastAPI()
 
@@ -268,5 +269,5 @@ def test_non_sse_answer_is_reported_with_its_body(client):
     [('"[DONE]"', "[DONE]"), ('" a\\nb"', " a\nb"), ("[DONE]", "[DONE]"), ('"x', '"x'), ('"1" "2"', '"1" "2"'),
      ('{"detail": "x"}', '{"detail": "x"}')],
 )
-def test_normalise_data(data, expected):
-    assert normalise_data(data) == expected
+def test_decode_data(data, expected):
+    assert decode_data(data) == expected

@@ -8,11 +8,15 @@ a troca falha alto (o texto antigo precisa aparecer exatamente uma vez).
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from common.grader.classroom import grade_many
+
 REPO_ROOT = Path(__file__).resolve().parents[3]
 HOSTILE_DIR = Path(__file__).resolve().parent / "hostis"
+SOLUTION, TEMPLATE = "_solucao", "_template"
 
 
 @dataclass(frozen=True)
@@ -51,3 +55,54 @@ def unexpected_outcomes(report: dict, entry: Broken) -> list[str]:
         if check["status"] == "skip" and "depende de" not in (check["message"] or ""):
             problems.append(f"{check['id']} foi pulado sem ser dependente de uma falha: {check['message']}")
     return problems
+
+
+def copy_submission(source: Path, dest: Path) -> Path:
+    """Copia uma pasta de entrega (sem __pycache__) e devolve o destino."""
+    shutil.copytree(source, dest, ignore=shutil.ignore_patterns("__pycache__"))
+    return dest
+
+
+def grade_corpus(day: str, entries: Iterable[Broken], root: Path, *, solutions: int = 1, extras: bool = False) -> dict[str, dict]:
+    """Corrige numa só rodada do modo turma: as entregas do corpus, a solução (`solutions` cópias,
+    `_solucao`, `_solucao_2`...) e o template intocado. Devolve nome -> relatório JSON."""
+    submissions = {entry.name: materialize(entry, root) for entry in entries}
+    for copy in solution_names(solutions):
+        submissions[copy] = copy_submission(REPO_ROOT / "solutions" / day, root / copy)
+    submissions[TEMPLATE] = copy_submission(REPO_ROOT / day, root / TEMPLATE)
+    return grade_many(day, submissions, root / "saida", jobs=2, extras=extras)
+
+
+def solution_names(count: int) -> list[str]:
+    return [SOLUTION] + [f"{SOLUTION}_{n}" for n in range(2, count + 1)]
+
+
+def summary(report: dict) -> str:
+    """Uma linha por verificação (status, id, mensagem curta), para as mensagens dos asserts."""
+    lines = [f"erro do corretor: {report['error']}"] if report.get("error") else []
+    for check in report.get("checks", []):
+        message = (check["message"] or "").replace("\n", " | ")[:300]
+        lines.append(f"  {check['status']:7} {check['id']}: {message}")
+    return "\n".join(lines)
+
+
+def assert_only_the_defect(report: dict, entry: Broken) -> None:
+    """Falha (com o resumo do relatório) se o defeito não reprovou exatamente as suas verificações."""
+    problems = unexpected_outcomes(report, entry)
+    assert not problems, f"{entry.defect}\n" + "\n".join(problems) + "\n" + summary(report)
+
+
+def assert_template_scores_low(report: dict, max_score: int) -> None:
+    """O template intocado: /health passa, o resto falha ou é pulado, e o corretor não quebra."""
+    assert "error" not in report, summary(report)
+    assert {c["status"] for c in report["checks"]} <= {"pass", "fail", "skip"}, summary(report)
+    assert report["checks"][0]["status"] == "pass", "o template já serve /health:\n" + summary(report)
+    assert 0 < report["score"] <= max_score, summary(report)
+
+
+def assert_corpus_covers(entries: Iterable[Broken], check_ids: set[str]) -> None:
+    """Toda verificação tem ao menos uma entrega quebrada que a reprova."""
+    covered = set().union(*(entry.fails for entry in entries))
+    assert covered == check_ids, (
+        f"sem entrega quebrada: {sorted(check_ids - covered)}; ids desconhecidos: {sorted(covered - check_ids)}"
+    )
