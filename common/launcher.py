@@ -116,8 +116,9 @@ class ServerProcess:
                 if self.process.poll() is not None:
                     return "saiu"
                 try:
-                    client.get(self.url + path)
-                    return "pronto"  # qualquer resposta HTTP serve: o servidor está de pé
+                    # Só o status: um /health que nunca termina o corpo não pode travar a espera.
+                    with client.stream("GET", self.url + path):
+                        return "pronto"  # qualquer resposta HTTP serve: o servidor está de pé
                 except httpx.HTTPError:
                     time.sleep(0.05)
         return "tempo_esgotado"
@@ -160,9 +161,11 @@ def _descendants(pid: int) -> list[psutil.Process]:
 
 def _marked_processes(run_id: str) -> list[psutil.Process]:
     """Processos que herdaram COURSE_RUN_ID: pega até quem fez fork duplo e setsid."""
+    me = psutil.Process()
+    spared = {me.pid, *(parent.pid for parent in me.parents())}  # nunca quem nos chamou
     marked = []
     for proc in psutil.process_iter():
-        if proc.pid == os.getpid():
+        if proc.pid in spared:
             continue
         try:
             if proc.environ().get("COURSE_RUN_ID") == run_id:

@@ -125,7 +125,7 @@ def _slot(stack: ExitStack, name: str = PRIMARY_LLM) -> FakeLLMSlot:
 
 
 def _wait_ready(server: ServerProcess, timeout: float) -> str:
-    """`wait_ready` com prazo garantido: um /health que manda bytes sem fim não segura o corretor."""
+    """`wait_ready` com prazo garantido, mesmo contra um servidor que manda os cabeçalhos a conta-gotas."""
     outcome: list[str] = []
     waiter = threading.Thread(target=lambda: outcome.append(server.wait_ready(timeout=timeout)), daemon=True)
     waiter.start()
