@@ -111,7 +111,7 @@ def issue_token(credentials: LoginRequest) -> Token:
 
 
 # `def` e não `async def`: o FastAPI roda a função numa thread à parte, então o argon2
-# (centenas de milissegundos de CPU) não trava o event loop para as outras requisições.
+# (dezenas de milissegundos de CPU) não trava o event loop para as outras requisições.
 @router.post("/login")
 def login(credentials: LoginRequest) -> Token:
     return issue_token(credentials)

@@ -19,6 +19,7 @@ O SSE é lido com httpx-sse: nada de parser feito à mão.
 from __future__ import annotations
 
 import argparse
+import os
 import json
 import sys
 from collections.abc import Iterator
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 import httpx
 from httpx_sse import ServerSentEvent, SSEError, connect_sse
 
+from common.argparse_ptbr import PortugueseArgumentParser
 from common.sse_data import decode_data
 
 EXIT_OK = 0
@@ -58,37 +60,6 @@ class StreamResult:
 
 
 # As mensagens de erro mais comuns do argparse, traduzidas.
-ARGPARSE_MESSAGES = {
-    "the following arguments are required": "faltou o argumento",
-    "invalid choice": "escolha inválida",
-    "choose from": "escolha entre",
-    "unrecognized arguments": "argumentos desconhecidos",
-    "expected one argument": "esperava um valor",
-    "argument ": "argumento ",
-}
-
-
-class PortugueseHelpFormatter(argparse.HelpFormatter):
-    def add_usage(self, usage, actions, groups, prefix=None) -> None:
-        super().add_usage(usage, actions, groups, prefix or "uso: ")
-
-
-class PortugueseArgumentParser(argparse.ArgumentParser):
-    """argparse com os títulos e o prefixo de erro em português."""
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(formatter_class=PortugueseHelpFormatter, add_help=False, **kwargs)
-        self._positionals.title = "argumentos"
-        self._optionals.title = "opções"
-        self.add_argument("-h", "--help", action="help", help="mostra esta ajuda e sai")
-
-    def error(self, message: str) -> None:
-        for english, portuguese in ARGPARSE_MESSAGES.items():
-            message = message.replace(english, portuguese)
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: erro: {message}\n")
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = PortugueseArgumentParser(
         prog="python -m common.client",
@@ -246,6 +217,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         # Os `with` acima já fecharam a conexão: o servidor vê a desconexão e cancela o LLM.
         return fail("interrompido (Ctrl-C); a conexão foi fechada.", EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        # Quem lia a saída foi embora (ex.: `... | head`): fechar a conexão basta; nada de traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import socket
 import sys
 from contextlib import ExitStack
 
+from common.argparse_ptbr import PortugueseArgumentParser
 import uvicorn
 
 from common.config import FAKE_API_KEY, FAKE_LLM_BASE_URL, REPO_ROOT, get_settings
@@ -30,7 +31,7 @@ GRACEFUL_SHUTDOWN_SECONDS = 2
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
+    parser = PortugueseArgumentParser(
         prog="python -m common.run",
         description="Sobe a solução do Dia 3 com o fake LLM e mostra como testar o streaming.",
     )

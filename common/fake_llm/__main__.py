@@ -3,11 +3,12 @@
 import argparse
 import sys
 
+from common.argparse_ptbr import PortugueseArgumentParser
 from .server import bind_socket, build_server
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
+    parser = PortugueseArgumentParser(
         prog="python -m common.fake_llm",
         description="Fake LLM do curso: API compatível com a OpenAI, sem chave e sem internet.")
     parser.add_argument("--host", default="127.0.0.1", help="endereço (padrão: 127.0.0.1)")

@@ -10,6 +10,8 @@ import threading
 import traceback
 from pathlib import Path
 
+from common.argparse_ptbr import PortugueseArgumentParser
+
 from . import report as reports
 from .session import DAYS, GradeOptions, GraderError, grade
 
@@ -40,23 +42,6 @@ exemplos:
     python -m common.grader dia03 solutions/dia03 --extras --json nota.json
     python -m common.grader dia02 --class entregas/ --out notas/ --jobs 4"""
 
-_ARGPARSE_PT = {
-    "the following arguments are required": "faltam os argumentos",
-    "unrecognized arguments": "argumentos desconhecidos",
-    "invalid choice": "opção inválida",
-    "expected one argument": "esta opção precisa de um valor",
-    "invalid float value": "número inválido",
-    "invalid int value": "número inteiro inválido",
-    "choose from": "escolha entre",
-}
-
-
-class PtParser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # noqa: D102 - mensagens do argparse em pt-BR
-        for english, portuguese in _ARGPARSE_PT.items():
-            message = message.replace(english, portuguese)
-        self.print_usage(sys.stderr)
-        self.exit(2, f"corretor: erro: {message}\n")
 
 
 def _positive(text: str) -> float:
@@ -66,13 +51,9 @@ def _positive(text: str) -> float:
     return value
 
 
-def build_parser() -> PtParser:
-    parser = PtParser(prog="python -m common.grader", usage=USAGE, description=DESCRIPTION, epilog=EPILOG,
-                      formatter_class=argparse.RawDescriptionHelpFormatter, add_help=False)
-    parser._positionals.title = "argumentos"
-    parser._optionals.title = "opções"
+def build_parser() -> PortugueseArgumentParser:
+    parser = PortugueseArgumentParser(prog="python -m common.grader", usage=USAGE, description=DESCRIPTION, epilog=EPILOG)
     add = parser.add_argument
-    add("-h", "--help", action="help", help="mostra esta ajuda e sai")
     add("day", metavar="DIA", choices=DAYS, help="dia01, dia02 ou dia03")
     add("submission", metavar="ENTREGA", nargs="?", type=Path, help="pasta com template.py, ou um arquivo .py")
     add("--json", type=Path, metavar="ARQ", help="grava o relatório em JSON")
@@ -93,7 +74,7 @@ def build_parser() -> PtParser:
     return parser
 
 
-def _validate(parser: PtParser, args: argparse.Namespace) -> None:
+def _validate(parser: PortugueseArgumentParser, args: argparse.Namespace) -> None:
     if args.class_dir is not None and (args.submission is not None or args.url is not None):
         parser.error("--class não combina com ENTREGA nem com --url")
     if args.submission is None and args.url is None and args.class_dir is None:

@@ -11,12 +11,12 @@ para além de uma máquina.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import zipfile
 from pathlib import Path
 
+from common.argparse_ptbr import PortugueseArgumentParser
 from common.config import REPO_ROOT
 
 from . import report as reports
@@ -115,7 +115,7 @@ def run_in_container(day: str, root: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m common.grader.gradescope",
+    parser = PortugueseArgumentParser(prog="python -m common.grader.gradescope",
                                      description="Gera o .zip do corretor para o Gradescope.")
     parser.add_argument("day", metavar="DIA", choices=DAYS)
     parser.add_argument("--out", type=Path, help="arquivo .zip (padrão: dist/gradescope-DIA.zip)")

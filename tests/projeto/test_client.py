@@ -182,6 +182,18 @@ def test_erro_http_mostra_status_e_detalhe(broken_server):
     assert run.stdout == ""
 
 
+def test_saida_fechada_no_meio_nao_mostra_traceback(dia03_server, dia03_llm):
+    """`python -m common.client ... | head -c 5`: quem lê vai embora e o cliente sai em silêncio."""
+    tag = nonce()
+    command = [sys.executable, "-m", "common.client", "--url", dia03_server.url, "Oi " + make_marker(n=30, delay_ms=20, nonce=tag)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=CHILD_ENV)
+    process.stdout.read(5)
+    process.stdout.close()  # como o `head` faz
+    _, stderr = process.communicate(timeout=20)
+    assert process.returncode == 0 and b"Traceback" not in stderr, stderr.decode(errors="replace")
+    dia03_llm.wait_for(nonce=tag, predicate=lambda e: e["status"] != "running", timeout=5)
+
+
 def test_uso_errado_explica_em_portugues():
     code, run = run_client("http://127.0.0.1:9", "--no-stream", "--endpoint", "generate", "Oi")
     assert code == 2
