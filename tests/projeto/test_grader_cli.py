@@ -259,7 +259,7 @@ def test_erro_de_uso_sai_com_2_e_explica_em_portugues(argv, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(argv)
     assert exit_info.value.code == 2
-    assert "corretor: erro:" in capsys.readouterr().err
+    assert "python -m common.grader: erro:" in capsys.readouterr().err
 
 
 def test_entrega_inexistente_ou_sem_template_sai_com_2(tmp_path, capsys):

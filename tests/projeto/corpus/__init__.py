@@ -17,6 +17,9 @@ from common.grader.classroom import grade_many
 REPO_ROOT = Path(__file__).resolve().parents[3]
 HOSTILE_DIR = Path(__file__).resolve().parent / "hostis"
 SOLUTION, TEMPLATE = "_solucao", "_template"
+# Correções em paralelo. Boa parte de cada uma é espera (tokens roteirizados com atraso), então 3
+# cabem em 2 CPUs; as verificações de tempo usam margens largas para aguentar a máquina carregada.
+JOBS = 3
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,7 @@ def grade_corpus(day: str, entries: Iterable[Broken], root: Path, *, solutions: 
     for copy in solution_names(solutions):
         submissions[copy] = copy_submission(REPO_ROOT / "solutions" / day, root / copy)
     submissions[TEMPLATE] = copy_submission(REPO_ROOT / day, root / TEMPLATE)
-    return grade_many(day, submissions, root / "saida", jobs=2, extras=extras)
+    return grade_many(day, submissions, root / "saida", jobs=JOBS, extras=extras)
 
 
 def solution_names(count: int) -> list[str]:
