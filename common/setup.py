@@ -65,7 +65,14 @@ def ensure_dotenv() -> None:
     print("Criado .env a partir de .env.example (com SECRET_KEY aleatória).", flush=True)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    # Só a biblioteca padrão aqui: argparse_ptbr também não importa nada de fora.
+    from common.argparse_ptbr import PortugueseArgumentParser
+
+    PortugueseArgumentParser(
+        prog="python -m common.setup",
+        description="Cria .venv, instala as dependências travadas e cria o .env (com SECRET_KEY aleatória).",
+    ).parse_args(argv)
     ensure_python_version()
     ensure_venv()
     ensure_requirements()
