@@ -7,6 +7,8 @@ Só usa a biblioteca padrão, porque roda antes de qualquer dependência existir
 É idempotente: se requirements.txt e pyproject.toml não mudaram, não reinstala nada.
 """
 
+from __future__ import annotations  # a mensagem de versão tem de aparecer até num Python antigo
+
 import hashlib
 import os
 import secrets
