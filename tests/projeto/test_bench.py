@@ -21,8 +21,8 @@ def test_bench_quick_writes_report_with_plots(tmp_path):
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 
     report = out.read_text(encoding="utf-8")
-    for heading in ("## Metas", "## 1. O caminho de streaming", "## 2. O joelho", "## 4. Memória",
-                    "## 5. O corretor"):
+    for heading in ("## Metas", "## 1. O caminho de streaming", "## 2. O joelho", "## 3. Onde vai a CPU",
+                    "## 4. Memória", "## 5. O corretor", "## 6. Metas não cumpridas"):
         assert heading in report
     images = [line.split("](img/")[1].rstrip(")") for line in report.splitlines() if "](img/" in line]
     assert len(images) >= 7, images
