@@ -118,7 +118,7 @@ def streaming_vs_json(streaming: dict, folder: Path) -> str:
 def _hbars(folder: Path, name: str, labels: list[str], values: list[float], colors: list, texts: list[str],
            xlabel: str, title: str) -> str:
     """Barras horizontais com o valor escrito na ponta de cada uma."""
-    fig, ax = plt.subplots(figsize=(8, 1.2 + 0.55 * len(labels)))
+    fig, ax = plt.subplots(figsize=(9.5, 1.4 + 0.55 * len(labels)))
     bars = ax.barh(labels, values, color=colors)
     ax.bar_label(bars, labels=texts, fontsize=8)
     ax.invert_yaxis()
@@ -131,7 +131,7 @@ def knees(knee: dict, folder: Path) -> str:
     keys = list(knee)
     return _hbars(folder, "joelho.png", [BY_KEY[k].label for k in keys], [knee[k]["knee"] for k in keys],
                   [COLORS.get(k) for k in keys], [f"{knee[k]['knee']}{'+' if knee[k]['capped'] else ''}" for k in keys],
-                  "streams simultâneos a 30 tok/s com p99 entre tokens < 100 ms",
+                  "streams a 30 tok/s com p99 entre tokens < 100 ms",
                   "O joelho: quantos streams um processo aguenta")
 
 
