@@ -21,7 +21,6 @@ import codecs
 import json
 import random
 import re
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -33,7 +32,7 @@ from httpx_sse._decoders import SSELineDecoder
 
 from common.grader.checks import CheckFailure, check, describe_response, expect, expect_status, login
 from common.grader.httpclient import new_client
-from common.grader.sse import SSEStream, StreamTooLong, open_sse
+from common.grader.sse import Background, SSEStream, StreamTooLong, open_sse
 from common.grader.target import new_nonce
 
 FAST = 5  # ms entre tokens quando o ritmo não importa
@@ -258,29 +257,6 @@ def expect_ending(ending: Typed, name: str, stream: TypedStream, help: str | Non
     expect(ending.event == name, f"o stream terminar com `{name}`", described(stream.received), help=help)
 
 
-def run_in_thread(function, *args) -> tuple[threading.Thread, list]:
-    """Roda `function(*args)` numa thread; o resultado (ou a exceção) vai para a lista devolvida."""
-    outcome: list = []
-
-    def runner() -> None:
-        try:
-            outcome.append(function(*args))
-        except BaseException as exc:  # noqa: BLE001 - repassada para a thread da verificação
-            outcome.append(exc)
-
-    thread = threading.Thread(target=runner, daemon=True)
-    thread.start()
-    return thread, outcome
-
-
-def result_of(thread: threading.Thread, outcome: list, timeout: float):
-    thread.join(timeout)
-    expect(outcome, f"o stream terminar em até {timeout:g} s", "ainda aberto")
-    if isinstance(outcome[0], BaseException):
-        raise outcome[0]
-    return outcome[0]
-
-
 def side_stream(target, body: dict, token: str, max_seconds: float = 8.0) -> TypedStream:
     """Um stream completo num cliente próprio (para rodar em paralelo com a verificação)."""
     with new_client(target.base_url) as client:
@@ -468,8 +444,8 @@ def test_status(api, llm, token, target):
     with new_client(target.base_url) as client, open_typed(client, {"message": ask(hang)}, token) as held:
         held.wait_event("start")
         expect_counts(status_of(api, token), before, "com um stream aberto", active_streams=1, total_streams=0)
-        side = [run_in_thread(side_stream, target, {"message": ask(m)}, token) for m in (complete, failing)]
-        results = [result_of(thread, outcome, timeout=8) for thread, outcome in side]
+        side = [Background(side_stream, target, {"message": ask(m)}, token) for m in (complete, failing)]
+        results = [stream.result(timeout=8) for stream in side]
         expect([expect_well_typed(r)[1].event for r in results] == ["done", "error"],
                "um stream terminar com done e o outro com error", [described(r.received) for r in results])
         seen = sum(len(tokens_of(r)) for r in results)  # os tokens que o servidor mandou nos dois
@@ -550,8 +526,8 @@ def test_inatividade(llm, token, target):
     idle = injected(target, "STREAM_IDLE_TIMEOUT_SECONDS")
     silent, silent_nonce = llm.marker(hang=1)
     steady, steady_nonce = llm.marker(n=4, delay_ms=round(idle * 350))  # dura 1,4 × idle, sem pausa longa
-    streams = [run_in_thread(side_stream, target, {"message": ask(m)}, token, idle + 8) for m in (silent, steady)]
-    hung, slow = (result_of(thread, outcome, timeout=idle + 10) for thread, outcome in streams)
+    streams = [Background(side_stream, target, {"message": ask(m)}, token, idle + 8) for m in (silent, steady)]
+    hung, slow = (stream.result(timeout=idle + 10) for stream in streams)
 
     start, ending = expect_well_typed(hung)
     waited = ending.at - start.at
