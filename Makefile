@@ -4,17 +4,22 @@ VENV_PY := .venv/bin/python
 DAY ?= dia03
 SUB ?= $(DAY)
 
-.PHONY: setup run test grade gradescope fake-llm clean bench
+.PHONY: setup setup-dev run test grade gradescope fake-llm clean bench
 
+## make setup: .venv com o curso e o corretor (requirements.txt)
 setup:
 	@$(PYTHON) -m common.setup
+
+## make setup-dev: + o que os testes do projeto e os benchmarks usam (requirements-dev.txt)
+setup-dev:
+	@$(PYTHON) -m common.setup --dev
 
 ## make run: prepara tudo e sobe a solução do Dia 3 com o fake LLM em http://127.0.0.1:8000
 run: setup
 	$(VENV_PY) -m common.run
 
 ## make test: prepara tudo e roda todos os testes do projeto
-test: setup
+test: setup-dev
 	$(VENV_PY) -m pytest
 
 ## make grade DAY=dia03 [SUB=pasta-ou-arquivo]: corrige uma entrega (padrão: a sua pasta do dia)
@@ -30,7 +35,7 @@ fake-llm: setup
 	$(VENV_PY) -m common.fake_llm --port 8001
 
 ## make bench: benchmarks (alguns minutos) → docs/BENCHMARKS.md e gráficos em docs/img/
-bench: setup
+bench: setup-dev
 	$(VENV_PY) -m bench
 
 clean:

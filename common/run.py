@@ -11,11 +11,13 @@ Com `--real`, o fake LLM não sobe: vale o provedor do ambiente ou do .env
 
 import argparse
 import asyncio
+import importlib
 import os
 import signal
 import socket
 import sys
 from contextlib import ExitStack
+from types import ModuleType
 
 from common.argparse_ptbr import PortugueseArgumentParser
 import uvicorn
@@ -28,6 +30,23 @@ SOLUTION_DIR = REPO_ROOT / "solutions" / "dia03"
 DEMO_PROMPT = "Explique SSE em 3 bullets"
 # Ao parar, um stream ainda aberto tem este tempo (s) para terminar antes de ser cortado.
 GRACEFUL_SHUTDOWN_SECONDS = 2
+
+
+def import_solution() -> tuple[ModuleType, ModuleType]:
+    """(template, extras) da solução do Dia 3, importados neste processo (testes e benchmarks).
+
+    Os dois se importam pelo nome (`import extras`, `from template import ...`), como sob o
+    `uvicorn --app-dir solutions/dia03`; depois os nomes saem de sys.modules, para não colidirem
+    com outro `template` importado no mesmo processo.
+    """
+    sys.path.insert(0, str(SOLUTION_DIR))
+    try:
+        template = importlib.import_module("template")
+        return template, sys.modules["extras"]
+    finally:
+        sys.path.remove(str(SOLUTION_DIR))
+        for name in ("template", "extras"):
+            sys.modules.pop(name, None)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

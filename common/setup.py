@@ -1,10 +1,11 @@
 """Prepara o ambiente: virtualenv em .venv, dependências travadas e um .env com SECRET_KEY.
 
 Uso (Linux, macOS ou Windows, da raiz do repositório):
-    python -m common.setup
+    python -m common.setup          # o curso e o corretor (requirements.txt)
+    python -m common.setup --dev    # + o que os testes do projeto e os benchmarks usam (requirements-dev.txt)
 
 Só usa a biblioteca padrão, porque roda antes de qualquer dependência existir.
-É idempotente: se requirements.txt e pyproject.toml não mudaram, não reinstala nada.
+É idempotente: se os arquivos de dependências não mudaram, não reinstala nada.
 """
 
 from __future__ import annotations  # a mensagem de versão tem de aparecer até num Python antigo
@@ -20,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 STAMP = VENV / ".instalado"
+STUDENT, DEV = "requirements.txt", "requirements-dev.txt"
 
 
 def venv_python() -> Path:
@@ -27,11 +29,16 @@ def venv_python() -> Path:
     return VENV / scripts / ("python.exe" if os.name == "nt" else "python")
 
 
-def requirements_digest() -> str:
-    h = hashlib.sha256()
-    for name in ("requirements.txt", "pyproject.toml"):
+def requirements_digest(requirements: str) -> str:
+    """Muda quando muda qualquer arquivo que a instalação lê (o dev inclui o do aluno)."""
+    h = hashlib.sha256(requirements.encode())
+    for name in dict.fromkeys((STUDENT, requirements, "pyproject.toml")):
         h.update((ROOT / name).read_bytes())
     return h.hexdigest()
+
+
+def installed_digests() -> set[str]:
+    return set(STAMP.read_text().split()) if STAMP.exists() else set()
 
 
 def ensure_python_version() -> None:
@@ -45,15 +52,17 @@ def ensure_venv() -> None:
         venv.EnvBuilder(with_pip=True).create(VENV)
 
 
-def ensure_requirements() -> None:
-    digest = requirements_digest()
-    if STAMP.exists() and STAMP.read_text() == digest:
+def ensure_requirements(requirements: str) -> None:
+    """Instala o conjunto pedido; o de desenvolvimento já inclui o do aluno."""
+    digest = requirements_digest(requirements)
+    done = installed_digests()
+    if digest in done or (requirements == STUDENT and requirements_digest(DEV) in done):
         return
-    print("Instalando as dependências travadas (requirements.txt) ...", flush=True)
-    cmd = [str(venv_python()), "-m", "pip", "install", "--quiet", "-r", "requirements.txt"]
+    print(f"Instalando as dependências travadas ({requirements}) ...", flush=True)
+    cmd = [str(venv_python()), "-m", "pip", "install", "--quiet", "-r", requirements]
     if subprocess.call(cmd, cwd=ROOT) != 0:
         sys.exit("A instalação das dependências falhou. Veja as mensagens do pip acima.")
-    STAMP.write_text(digest)
+    STAMP.write_text(" ".join(sorted(done | {digest})))
 
 
 def ensure_dotenv() -> None:
@@ -71,13 +80,16 @@ def main(argv: list[str] | None = None) -> None:
     # Só a biblioteca padrão aqui: argparse_ptbr também não importa nada de fora.
     from common.argparse_ptbr import PortugueseArgumentParser
 
-    PortugueseArgumentParser(
+    parser = PortugueseArgumentParser(
         prog="python -m common.setup",
         description="Cria .venv, instala as dependências travadas e cria o .env (com SECRET_KEY aleatória).",
-    ).parse_args(argv)
+    )
+    parser.add_argument("--dev", action="store_true",
+                        help="instala também requirements-dev.txt (testes do projeto e benchmarks)")
+    args = parser.parse_args(argv)
     ensure_python_version()
     ensure_venv()
-    ensure_requirements()
+    ensure_requirements(DEV if args.dev else STUDENT)
     ensure_dotenv()
 
 

@@ -3,36 +3,20 @@
 import asyncio
 import cProfile
 import gc
-import importlib.util
 import json
-import sys
 import time
 from collections.abc import AsyncIterator
-from types import ModuleType
 
 from fastapi import FastAPI
 from langchain_core.messages import BaseMessage
 
 from bench import profiling
-from common.config import REPO_ROOT
+from common.run import import_solution
 
-REFERENCE_PATH = REPO_ROOT / "solutions" / "dia03" / "template.py"
 DONE = "[DONE]"
 
 
-def load_reference() -> ModuleType:
-    """Importa a solução do Dia 3 pelo caminho do arquivo (uma vez por processo)."""
-    name = "solucao_dia03"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, REFERENCE_PATH)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-ref = load_reference()
+ref = import_solution()[0]  # o template.py da solução do Dia 3 (uma vez por processo)
 
 
 def add_debug_route(app: FastAPI) -> FastAPI:

@@ -6,7 +6,6 @@ blocos de código, especialista, histórico), e uma passada pelas rotas novas co
 solução rodando com PYTHONWARNINGS=error::DeprecationWarning (fixture dia03_server).
 """
 
-import importlib.util
 import json
 
 import httpx
@@ -15,14 +14,18 @@ from httpx_sse import connect_sse
 
 from common.config import REPO_ROOT
 from common.fake_llm import make_marker
+from common.run import import_solution
 
 
 @pytest.fixture(scope="module")
 def solution():
-    spec = importlib.util.spec_from_file_location("dia03_solucao_extras", REPO_ROOT / "solutions" / "dia03" / "template.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """extras.py da solução (o histórico limitado, desafio C, fica no build_messages do template.py)."""
+    return import_solution()[1]
+
+
+@pytest.fixture(scope="module")
+def core():
+    return import_solution()[0]
 
 
 def calculate(solution, expression: str) -> str:
@@ -74,10 +77,12 @@ def test_system_prompts_are_cached_and_distinct(solution):
     assert solution.system_prompt("cobol") == prompts["geral"]
 
 
-def test_history_keeps_the_last_twelve(solution):
-    history = [solution.HistoryItem(role="user", content=str(i)) for i in range(20)]
-    assert [item.content for item in solution.recent_history(history)] == [str(i) for i in range(8, 20)]
-    assert solution.recent_history(history[:3]) == history[:3]
+def test_history_keeps_the_last_twelve(core):
+    history = [core.HistoryItem(role="user", content=str(i)) for i in range(20)]
+    messages = core.build_messages(core.ChatRequest(message="nova", history=history))
+    assert [m.content for m in messages] == [str(i) for i in range(8, 20)] + ["nova"]
+    short = core.build_messages(core.ChatRequest(message="nova", history=history[:3]))
+    assert [m.content for m in short] == ["0", "1", "2", "nova"]
 
 
 # --- Pelas rotas, num uvicorn de verdade, sem nenhuma DeprecationWarning -----------------------

@@ -7,7 +7,6 @@ O servidor roda com PYTHONWARNINGS=error::DeprecationWarning (fixture dia03_serv
 obsoleta, na importação ou numa requisição, derruba o servidor ou o teste.
 """
 
-import importlib.util
 import json
 import threading
 import time
@@ -20,6 +19,7 @@ from httpx_sse import connect_sse
 
 from common.config import REPO_ROOT
 from common.fake_llm import make_marker
+from common.run import import_solution
 
 SOLUTION_DIR = REPO_ROOT / "solutions" / "dia03"
 
@@ -81,11 +81,8 @@ def finished(llm, tag: str) -> dict:
 
 @pytest.fixture(scope="module")
 def solution():
-    """O módulo da solução importado com outro nome (não colide com outros `template`)."""
-    spec = importlib.util.spec_from_file_location("dia03_solucao", SOLUTION_DIR / "template.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """O template.py da solução, importado neste processo (sem colidir com outros `template`)."""
+    return import_solution()[0]
 
 
 @pytest.mark.parametrize(("data", "event", "frame"), [

@@ -30,19 +30,20 @@ class Broken:
     patches: tuple[tuple[str, str], ...]
     fails: frozenset[str]  # ids das verificações que DEVEM falhar (e só elas)
     extras: bool = False
+    file: str = "template.py"  # o arquivo da solução que as trocas editam (ex.: extras.py no Dia 3)
 
 
 def materialize(entry: Broken, dest_root: Path) -> Path:
     """Escreve a entrega quebrada em dest_root/<name>/ e devolve a pasta."""
     solution_dir = REPO_ROOT / "solutions" / entry.day
-    text = (solution_dir / "template.py").read_text(encoding="utf-8")
+    text = (solution_dir / entry.file).read_text(encoding="utf-8")
     for old, new in entry.patches:
         count = text.count(old)
-        assert count == 1, f"{entry.name}: o trecho a trocar aparece {count} vezes na solução: {old!r}"
+        assert count == 1, f"{entry.name}: o trecho a trocar aparece {count} vezes em {entry.file}: {old!r}"
         text = text.replace(old, new)
     dest = dest_root / entry.name
     shutil.copytree(solution_dir, dest, ignore=shutil.ignore_patterns("__pycache__"))
-    (dest / "template.py").write_text(text, encoding="utf-8")
+    (dest / entry.file).write_text(text, encoding="utf-8")
     return dest
 
 

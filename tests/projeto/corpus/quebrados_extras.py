@@ -12,9 +12,9 @@ from . import Broken
 DAY = "dia03"
 
 
-def extra(name: str, defect: str, check: str, *patches: tuple[str, str]) -> Broken:
+def extra(name: str, defect: str, check: str, *patches: tuple[str, str], file: str = "extras.py") -> Broken:
     return Broken(name=name, day=DAY, defect=defect, patches=patches, fails=frozenset({f"dia03.extra.{check}"}),
-                  extras=True)
+                  extras=True, file=file)
 
 
 ENTRIES: list[Broken] = [
@@ -73,7 +73,8 @@ ENTRIES: list[Broken] = [
         "x3_historico_inteiro",
         "build_messages manda o histórico inteiro ao LLM",
         "historico",
-        ("        for item in recent_history(body.history)\n", "        for item in body.history\n"),
+        ("        for item in body.history[-MAX_HISTORY:]\n", "        for item in body.history\n"),
+        file="template.py",
     ),
     extra(
         "x3_agente_vaza_ferramenta",
