@@ -9,6 +9,16 @@ Uma verificação é uma função pytest pequena; a docstring é o título em pt
         expect_status(response, 201)
 
 Falhas usam `expect*`: a mensagem sempre diz o que era esperado e o que veio (truncado).
+
+Um defeito é cobrado uma vez só. `depends` pula a verificação quando o que ela precisa não existe
+(sem login, nada de /me); `after` só ordena. Quando uma verificação mede algo que é de outra (o 404 é
+de `dia01.buscar_por_id`), a dona registra o aspecto e as outras o consultam pela fixture `facets`:
+
+    facets.record("404 para um id que não existe", response.status_code == 404)   # na dona
+    if facets.works("404 para um id que não existe", owner="dia01.buscar_por_id"):  # nas outras
+        expect_not_found(api.put(...))
+
+Se a dona falhou naquele aspecto, as outras não o cobram de novo e anotam por quê (uma "Obs.").
 """
 
 from __future__ import annotations
@@ -23,7 +33,14 @@ _ANCHOR_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
 class CheckFailure(AssertionError):
-    """Falha de verificação: a mensagem já está pronta para o aluno ler."""
+    """Falha de verificação: a mensagem já está pronta para o aluno ler.
+
+    `anchor` troca a dica da verificação quando ESTA causa é explicada em outra seção do guia.
+    """
+
+    def __init__(self, message: str, anchor: str | None = None) -> None:
+        super().__init__(message)
+        self.anchor = anchor
 
 
 def check(
@@ -33,18 +50,23 @@ def check(
     hint: str = "",
     timeout: float = 10.0,
     extra: bool = False,
+    after: Iterable[str] = (),
 ) -> pytest.MarkDecorator:
-    """Marca uma função de teste como verificação com id estável, pontos e dependências."""
+    """Marca uma função de teste como verificação com id estável, pontos e dependências.
+
+    `depends`: roda depois destas e é pulada se alguma não passou. `after`: só roda depois delas.
+    """
     if not isinstance(id, str) or not id or " " in id:
         raise ValueError(f"id de verificação inválido: {id!r}")
-    if isinstance(depends, str):
-        raise TypeError(f"{id}: depends deve ser uma lista de ids, não uma string")
+    if isinstance(depends, str) or isinstance(after, str):
+        raise TypeError(f"{id}: depends e after devem ser listas de ids, não uma string")
     if points < 0 or timeout <= 0:
         raise ValueError(f"{id}: points deve ser >= 0 e timeout > 0")
     if hint and not set(hint) <= _ANCHOR_CHARS:
         raise ValueError(f"{id}: hint é o id de uma âncora do guia (ex.: 'dia3-passo4'), não {hint!r}")
     return pytest.mark.check(
-        id=id, points=points, depends=tuple(depends), hint=hint, timeout=float(timeout), extra=extra
+        id=id, points=points, depends=tuple(depends), after=tuple(after), hint=hint, timeout=float(timeout),
+        extra=extra,
     )
 
 
@@ -56,24 +78,26 @@ def shorten(value: object, limit: int = MAX_SHOWN_CHARS) -> str:
     return f"{text[:limit]}… (+{len(text) - limit} caracteres)"
 
 
-def expect(condition: object, expected: object, got: object, help: str | None = None) -> None:
+def expect(condition: object, expected: object, got: object, help: str | None = None,
+           anchor: str | None = None) -> None:
     """Falha com "esperado: X; recebido: Y" (e uma linha de ajuda) se a condição for falsa."""
     if condition:
         return
     message = f"esperado: {shorten(expected)}; recebido: {shorten(got)}"
     if help:
         message += f"\n{help}"
-    raise CheckFailure(message)
+    raise CheckFailure(message, anchor)
 
 
-def expect_equal(got: object, expected: object, what: str = "valor", help: str | None = None) -> None:
+def expect_equal(got: object, expected: object, what: str = "valor", help: str | None = None,
+                 anchor: str | None = None) -> None:
     """Compara valores; a mensagem diz qual valor estava errado."""
     if got == expected:
         return
     message = f"{what}: esperado {shorten(expected)!s}; recebido {shorten(got)!s}"
     if help:
         message += f"\n{help}"
-    raise CheckFailure(message)
+    raise CheckFailure(message, anchor)
 
 
 def describe_response(response: httpx.Response) -> str:
@@ -86,7 +110,8 @@ def describe_response(response: httpx.Response) -> str:
     return f"{summary} — corpo: {shorten(body.strip())}" if body.strip() else summary
 
 
-def expect_status(response: httpx.Response, expected: int | Iterable[int], help: str | None = None) -> None:
+def expect_status(response: httpx.Response, expected: int | Iterable[int], help: str | None = None,
+                  anchor: str | None = None) -> None:
     """Confere o status HTTP; aceita um número ou um conjunto de números."""
     allowed = {expected} if isinstance(expected, int) else set(expected)
     if response.status_code in allowed:
@@ -94,7 +119,7 @@ def expect_status(response: httpx.Response, expected: int | Iterable[int], help:
     wanted = " ou ".join(f"status {code}" for code in sorted(allowed))
     request = response.request
     got = f"{describe_response(response)} (em {request.method} {request.url.path})"
-    expect(False, wanted, got, help)
+    expect(False, wanted, got, help, anchor)
 
 
 def login(api: httpx.Client, username: str, password: str) -> str:

@@ -6,10 +6,12 @@ import httpx
 import pytest
 
 from .checks import login
+from .facets import FacetBook, Facets
 from .httpclient import new_client
 from .target import LLMHandle, Target
 
 TARGET_KEY = pytest.StashKey[Target]()
+FACETS_KEY = pytest.StashKey[FacetBook]()
 
 STUDENT = ("aluno", "aluno123")
 ADMIN = ("admin", "admin123")
@@ -27,6 +29,13 @@ def api(target: Target, request: pytest.FixtureRequest):
     timeout = mark.kwargs.get("timeout", 10.0) if mark else 10.0
     with new_client(target.base_url, timeout=min(timeout, 10.0)) as client:
         yield client
+
+
+@pytest.fixture
+def facets(request: pytest.FixtureRequest) -> Facets:
+    """Aspectos com dona: registre (na dona) ou consulte antes de cobrar (nas outras)."""
+    mark = request.node.get_closest_marker("check")
+    return Facets(request.config.stash[FACETS_KEY], mark.kwargs["id"] if mark else request.node.name)
 
 
 @pytest.fixture

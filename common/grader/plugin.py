@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pytest
 
 from . import fixtures
+from .facets import FacetBook
 from .outcomes import CheckTimeout, classify
 from .results import ERROR, FAIL, PASS, SKIP, TIMEOUT, CheckResult, hint_link
 from .target import Target
@@ -27,14 +28,16 @@ class CheckSpec:
     title: str
     points: float
     depends: tuple[str, ...]
+    after: tuple[str, ...]
     hint: str
     timeout: float
     extra: bool
 
-    def result(self, status: str, message: str | None = None, duration_s: float = 0.0) -> CheckResult:
+    def result(self, status: str, message: str | None = None, duration_s: float = 0.0,
+               anchor: str | None = None) -> CheckResult:
         return CheckResult(
             id=self.id, title=self.title, status=status, max_points=self.points, extra=self.extra,
-            message=message, hint=hint_link(self.hint), duration_s=duration_s,
+            message=message, hint=hint_link(anchor or self.hint), duration_s=duration_s,
         )
 
 
@@ -60,12 +63,15 @@ class GraderPlugin:
         self._tail_shown = False
         self._current: str | None = None  # a verificação em andamento (se o pytest travar nela)
         self._setup_s = 0.0  # duração das fixtures da verificação em andamento (login etc.)
+        self.facets = FacetBook(self._status_of)
+        self._crashed_in: str | None = None  # a verificação em que o servidor caiu
 
     # -- coleta -------------------------------------------------------------
 
     def pytest_configure(self, config: pytest.Config) -> None:
         config.addinivalue_line("markers", "check(id, points, ...): verificação do corretor")
         config.stash[fixtures.TARGET_KEY] = self.target
+        config.stash[fixtures.FACETS_KEY] = self.facets
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -95,7 +101,7 @@ class GraderPlugin:
             seen.add(spec.id)
         for item in items:
             spec = specs[item.nodeid]
-            for dep in spec.depends if spec else ():
+            for dep in (*spec.depends, *spec.after) if spec else ():
                 if dep not in seen:
                     self.problems.append(f"{spec.id} depende de {dep}, que não existe")
 
@@ -108,7 +114,8 @@ class GraderPlugin:
         while pending:
             ready = next(
                 (item for item in pending
-                 if all(d in placed or d not in present for d in specs[item.nodeid].depends)),
+                 if all(d in placed or d not in present
+                        for d in (*specs[item.nodeid].depends, *specs[item.nodeid].after))),
                 None,
             )
             if ready is None:
@@ -130,12 +137,30 @@ class GraderPlugin:
     def interrupted_message(self) -> str:
         return f"interrompida: o tempo total da correção ({self.run_timeout:g} s) acabou"
 
+    def _status_of(self, check_id: str) -> str | None:
+        with self._lock:
+            result = self._results.get(check_id)
+        return result.status if result else None
+
+    def _server_down(self) -> str | None:
+        """Por que não adianta rodar mais verificações: o servidor não subiu ou caiu (None se está de pé)."""
+        target = self.target
+        if target.startup in ("saiu", "tempo_esgotado"):
+            return "o servidor não subiu"
+        if target.alive() is False:
+            where = f" durante {self._crashed_in}" if self._crashed_in else ""
+            return f"o servidor caiu{where}"
+        return None
+
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         spec = self._by_node[item.nodeid]
         self._current = spec.id
         if self.remaining() <= 0:
             raise CheckTimeout(self.not_run_message())
+        # Sem servidor não há o que medir: só a primeira verificação roda, e ela mostra o motivo.
+        if spec is not self.specs[0] and (down := self._server_down()):
+            pytest.skip(f"pulado: depende do servidor de pé, e {down} (veja {self.specs[0].id})")
         for dep in spec.depends:
             if dep not in {s.id for s in self.specs}:
                 pytest.skip(f"pulado: depende de {dep}, que só roda com --extras")
@@ -192,10 +217,16 @@ class GraderPlugin:
         else:
             status, message = classify(call.excinfo.value)
         if status in (FAIL, TIMEOUT, ERROR):
+            if self.target.alive() is False and self._crashed_in is None:
+                self._crashed_in = spec.id
             message = self._with_server_output(message)
+        notes = [f"Obs.: {note}" for note in self.facets.notes(spec.id)]
+        if notes:
+            message = "\n".join([message, *notes] if message else notes)
+        anchor = getattr(call.excinfo.value, "anchor", None) if call.excinfo else None
         with self._lock:
             duration = call.duration + (self._setup_s if call.when == "call" else 0.0)
-            self._results[spec.id] = spec.result(status, message, round(duration, 3))
+            self._results[spec.id] = spec.result(status, message, round(duration, 3), anchor)
 
     def _with_server_output(self, message: str) -> str:
         """Se o servidor não está de pé, a primeira falha mostra o porquê (o fim da saída dele)."""

@@ -35,7 +35,7 @@ def _status_word(status: str, color: bool) -> str:
 def _check_lines(check: CheckResult, color: bool) -> list[str]:
     points = f"{number(check.points)}/{number(check.max_points)}"
     lines = [f"  {_status_word(check.status, color)} {points:>7}  {check.title}  [{check.id}]"]
-    if check.status != PASS and check.message:
+    if check.message:  # numa que passou, só as observações ("Obs.: ...")
         lines += [f"                   {line}" for line in check.message.splitlines()]
     if check.status in (FAIL, TIMEOUT, ERROR) and check.hint:
         lines.append(f"                   Dica: {check.hint}")

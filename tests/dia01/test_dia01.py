@@ -20,6 +20,9 @@ from common.grader.helpers import depends_on, expect_health, json_of, unique_cod
 
 MISSING_ID = 987_654_321  # um id que nenhuma execução do corretor chega a criar
 CREATED = {200, 201}  # fora de criar_prompt, aceitamos 200: o 201 é cobrado só lá
+# Aspectos de dia01.buscar_por_id: PUT e DELETE os consultam em vez de cobrá-los de novo.
+NOT_FOUND = "404 para um id que não existe"
+FOUND_BY_ID = "GET /prompts/{id} achar um prompt que existe"
 
 
 # ---------------------------------------------------------------- ajudantes
@@ -116,17 +119,33 @@ def expect_filter(api: httpx.Client, params: dict, wanted: list[dict], meaning: 
     )
 
 
+def is_not_found(response: httpx.Response) -> bool:
+    body = json_of(response)
+    return response.status_code == 404 and isinstance(body, dict) and "detail" in body
+
+
 def expect_not_found(response: httpx.Response) -> None:
     expect_status(response, 404, help="Quando o id não existe, levante HTTPException(404, ...).")
-    body = json_of(response)
-    expect(isinstance(body, dict) and "detail" in body, 'JSON {"detail": ...} no 404', describe_response(response))
+    expect(is_not_found(response), 'JSON {"detail": ...} no 404', describe_response(response))
 
 
-def fetch_prompt(api: httpx.Client, prompt_id: int) -> dict:
-    """GET /prompts/{id} para conferir um efeito; se a busca não funciona, pula."""
-    response = api.get(f"/prompts/{prompt_id}")
-    depends_on(response.status_code == 200, "GET /prompts/{id}", "dia01.buscar_por_id")
-    return json_of(response)
+def existing_ids(api: httpx.Client) -> list[int] | None:
+    """Os ids que o servidor já tem antes do primeiro POST (None se GET /prompts não funciona)."""
+    items = json_of(api.get("/prompts", params={"limit": 100}))
+    if not isinstance(items, list):
+        return None
+    return [i["id"] for i in items if isinstance(i, dict) and isinstance(i.get("id"), int)]
+
+
+def lookup(api: httpx.Client, facets, prompt_id: int) -> dict | None:
+    """O prompt como o servidor o guarda agora (None se ele não existe).
+
+    Por GET /prompts/{id}; se essa rota não funciona (o defeito é cobrado em buscar_por_id), pela lista.
+    """
+    if facets.works(FOUND_BY_ID, owner="dia01.buscar_por_id"):
+        response = api.get(f"/prompts/{prompt_id}")
+        return json_of(response) if response.status_code == 200 else None
+    return next((item for item in all_prompts(api) if item.get("id") == prompt_id), None)
 
 
 # ---------------------------------------------------------------- verificações
@@ -138,9 +157,10 @@ def test_servidor_sobe(api):
     expect_health(api)
 
 
-@check("dia01.criar_prompt", points=15, depends=["dia01.servidor_sobe"], hint="dia1-passo3")
-def test_criar_prompt(api):
-    """POST /prompts responde 201 com id, title, text, tags e created_at"""
+@check("dia01.criar_prompt", points=15, hint="dia1-passo3")
+def test_criar_prompt(api, target):
+    """POST /prompts responde 201 com id, title, text, tags e created_at; os ids começam em 1 e crescem"""
+    before = existing_ids(api)
     body = new_prompt(tags=["resumo", "pt-br"])
     response = api.post("/prompts", json=body)
     expect_status(response, 201, help="Criar um recurso responde 201 Created: use status_code=201 no decorador.")
@@ -154,6 +174,12 @@ def test_criar_prompt(api):
     for field in ("title", "text", "tags"):
         expect_equal(created.get(field), body[field], what=f"campo {field!r} do prompt criado")
     expect_iso_datetime(created.get("created_at"))
+    # Num servidor que o corretor acabou de subir, o primeiro id é 1 (ou o seguinte ao maior que já
+    # existia, se o aluno deixou prompts de exemplo). No modo --url o servidor pode ter qualquer história.
+    if target.startup != "externo":
+        first = max(before or [0]) + 1
+        expect(created["id"] == first, f'"id": {first} no primeiro prompt criado (os ids começam em 1)',
+               created["id"], help="Comece o contador em 1: prompt_ids = count(start=1).")
 
     without_tags = api.post("/prompts", json={"title": "Sem tags", "text": "Um prompt sem tags"})
     expect_status(without_tags, 201, help='"tags" é opcional: o padrão é a lista vazia.')
@@ -167,7 +193,7 @@ def test_criar_prompt(api):
     )
 
 
-@check("dia01.validacao", points=15, depends=["dia01.servidor_sobe"], hint="dia1-passo1")
+@check("dia01.validacao", points=15, hint="dia1-passo1")
 def test_validacao(api):
     """POST /prompts valida o corpo: 422 fora dos limites, 201 nos limites"""
     create_prompt(api, new_prompt())
@@ -188,7 +214,7 @@ def test_validacao(api):
     expect(response.status_code == 422, "422 para um corpo que não é JSON", describe_response(response))
 
 
-@check("dia01.listar", points=10, depends=["dia01.servidor_sobe"], hint="dia1-passo4")
+@check("dia01.listar", points=10, hint="dia1-passo4")
 def test_listar(api):
     """GET /prompts lista os prompts em ordem de id"""
     created = [create_prompt(api, new_prompt()) for _ in range(3)]
@@ -203,7 +229,7 @@ def test_listar(api):
         expect_same_prompt(by_id[prompt["id"]], prompt, f"prompt {prompt['id']} na lista")
 
 
-@check("dia01.filtros", points=15, depends=["dia01.servidor_sobe"], hint="dia1-passo4")
+@check("dia01.filtros", points=15, hint="dia1-passo4")
 def test_filtros(api):
     """GET /prompts filtra por ?tag= (exata) e ?q= (título ou texto, sem diferenciar maiúsculas)"""
     code = unique_code()
@@ -218,7 +244,7 @@ def test_filtros(api):
     expect_filter(api, {"tag": f"nenhuma-{code}"}, [], "nenhum prompt (ninguém tem esta tag)")
 
 
-@check("dia01.paginacao", points=10, depends=["dia01.servidor_sobe"], hint="dia1-passo4")
+@check("dia01.paginacao", points=10, hint="dia1-passo4")
 def test_paginacao(api):
     """GET /prompts pagina com limit (1..100, padrão 20) e offset (>= 0), depois dos filtros"""
     tag = f"pag-{unique_code()}"
@@ -240,53 +266,57 @@ def test_paginacao(api):
                help="Use Query(ge=1, le=100) em limit e Query(ge=0) em offset.")
 
 
-@check("dia01.buscar_por_id", points=10, depends=["dia01.servidor_sobe"], hint="dia1-passo5")
-def test_buscar_por_id(api):
+@check("dia01.buscar_por_id", points=10, hint="dia1-passo5")
+def test_buscar_por_id(api, facets):
     """GET /prompts/{id} devolve o prompt, 404 se não existe e 422 se o id não é inteiro"""
+    missing = api.get(f"/prompts/{MISSING_ID}")
+    facets.record(NOT_FOUND, is_not_found(missing))
     created = create_prompt(api, new_prompt())
     response = api.get(f"/prompts/{created['id']}")
+    facets.record(FOUND_BY_ID, response.status_code == 200 and (json_of(response) or {}).get("id") == created["id"])
     expect_status(response, 200)
     expect_same_prompt(json_of(response), created, f"GET /prompts/{created['id']}")
-    expect_not_found(api.get(f"/prompts/{MISSING_ID}"))
+    expect_not_found(missing)
     response = api.get("/prompts/abc")
     expect(response.status_code == 422, "422 para GET /prompts/abc", describe_response(response),
            help="Declare o parâmetro do caminho como int: o FastAPI valida sozinho.")
 
 
-@check("dia01.atualizar", points=10, depends=["dia01.servidor_sobe"], hint="dia1-passo6")
-def test_atualizar(api):
+@check("dia01.atualizar", points=10, hint="dia1-passo6", after=["dia01.buscar_por_id"])
+def test_atualizar(api, facets):
     """PUT /prompts/{id} troca o conteúdo e mantém id e created_at"""
     original = create_prompt(api, new_prompt(tags=["antes"]))
-    fetch_prompt(api, original["id"])
     change = new_prompt(tags=["depois", "revisado"])
     response = api.put(f"/prompts/{original['id']}", json=change)
     expect_status(response, 200)
     wanted = {**change, "id": original["id"], "created_at": original["created_at"]}
     expect_same_prompt(json_of(response), wanted, "resposta do PUT")
-    expect_same_prompt(fetch_prompt(api, original["id"]), wanted, "GET depois do PUT")
+    expect_same_prompt(lookup(api, facets, original["id"]), wanted, "o prompt guardado depois do PUT")
 
-    expect_not_found(api.put(f"/prompts/{MISSING_ID}", json=new_prompt()))
+    if facets.works(NOT_FOUND, owner="dia01.buscar_por_id"):
+        expect_not_found(api.put(f"/prompts/{MISSING_ID}", json=new_prompt()))
     expect_rejected(api, "PUT", f"/prompts/{original['id']}", {
         'title ""': new_prompt(title=""),
         "sem text": {"title": "só o título"},
     })
-    expect_same_prompt(fetch_prompt(api, original["id"]), wanted, "GET depois de um PUT inválido")
+    expect_same_prompt(lookup(api, facets, original["id"]), wanted, "o prompt guardado depois de um PUT inválido")
 
 
-@check("dia01.remover", points=5, depends=["dia01.servidor_sobe"], hint="dia1-passo7")
-def test_remover(api):
+@check("dia01.remover", points=5, hint="dia1-passo7", after=["dia01.buscar_por_id"])
+def test_remover(api, facets):
     """DELETE /prompts/{id} responde 204 sem corpo; o prompt some e o id não volta"""
     created = create_prompt(api, new_prompt())
-    fetch_prompt(api, created["id"])
     response = api.delete(f"/prompts/{created['id']}")
     expect_status(response, 204, help="Use status_code=204 no decorador e não devolva nada.")
     expect(response.content == b"", "corpo vazio no 204", response.text,
            help="204 No Content não tem corpo: a função não deve devolver valor.")
-    response = api.get(f"/prompts/{created['id']}")
     # O 404 em si é cobrado em dia01.buscar_por_id; aqui basta o prompt não voltar.
-    expect(response.status_code != 200, "o prompt removido não é mais encontrado", describe_response(response))
-    expect_not_found(api.delete(f"/prompts/{created['id']}"))
+    gone = lookup(api, facets, created["id"])
+    expect(gone is None, "o prompt removido não é mais encontrado", gone)
+    if facets.works(NOT_FOUND, owner="dia01.buscar_por_id"):
+        expect_not_found(api.delete(f"/prompts/{created['id']}"))
 
     newest = create_prompt(api, new_prompt())
     expect(newest["id"] > created["id"], f"um id novo (maior que {created['id']}) depois de um DELETE",
-           newest["id"], help="Não use len(db) + 1 como id: depois de um DELETE ele repete ids que já existiram.")
+           newest["id"], help="Não use len(db) + 1 como id: depois de um DELETE ele repete ids que já existiram.",
+           anchor="dia1-passo2")

@@ -58,6 +58,10 @@ def unexpected_outcomes(report: dict, entry: Broken) -> list[str]:
     for check in report["checks"]:
         if check["status"] == "skip" and "depende de" not in (check["message"] or ""):
             problems.append(f"{check['id']} foi pulado sem ser dependente de uma falha: {check['message']}")
+    # Um defeito custa só os pontos das suas verificações: nenhuma outra perde pontos por tabela.
+    lost = {c["id"]: c["max_points"] for c in report["checks"] if c["status"] != "pass" and c["id"] not in entry.fails}
+    if lost:
+        problems.append(f"perdeu pontos fora do defeito (cobrado em dobro): {lost}")
     return problems
 
 
