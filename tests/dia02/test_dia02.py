@@ -206,7 +206,7 @@ def test_servidor_sobe(api):
     expect_health(api)
 
 
-@check("dia02.login_ok", points=10, depends=["dia02.servidor_sobe"], hint="dia2-passo3")
+@check("dia02.login_ok", points=10, hint="dia2-passo3")
 def test_login_ok(api):
     """POST /login com usuário e senha certos devolve access_token e token_type bearer"""
     tokens = {user: expect_token_response(post_login(api, user, password), f"POST /login ({user})")

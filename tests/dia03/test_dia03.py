@@ -172,7 +172,7 @@ def test_servidor_sobe(api):
     expect_equal(response.json(), {"status": "ok"}, what="corpo de GET /health")
 
 
-@check("dia03.generate_auth", points=5, depends=["dia03.servidor_sobe"], hint="dia3-passo5")
+@check("dia03.generate_auth", points=5, hint="dia3-passo5")
 def test_generate_auth(api, target, login_result):
     """POST /api/generate exige token: 401 sem token ou com token inválido, antes de qualquer stream"""
     if isinstance(login_result, CheckFailure):
@@ -202,7 +202,7 @@ def test_generate_auth(api, target, login_result):
         stream.read_some(min_tokens=1, max_seconds=3)
 
 
-@check("dia03.generate_sse", points=10, depends=["dia03.servidor_sobe"], hint="dia3-passo5")
+@check("dia03.generate_sse", points=10, hint="dia3-passo5")
 def test_generate_sse(api, llm, token):
     """POST /api/generate transmite a resposta do LLM em SSE e termina com [DONE]"""
     marker, nonce = plain_script(llm)
@@ -219,7 +219,7 @@ def test_generate_sse(api, llm, token):
            help="Depois do último token, envie `data: [DONE]` e feche o stream.")
 
 
-@check("dia03.cabecalhos", points=5, depends=["dia03.servidor_sobe"], hint="dia3-buffering")
+@check("dia03.cabecalhos", points=5, hint="dia3-buffering")
 def test_cabecalhos(api, llm, token):
     """O stream de /api/generate usa text/event-stream, Cache-Control no-cache e X-Accel-Buffering: no"""
     marker, _ = llm.marker(n=2, delay_ms=FAST)
@@ -236,7 +236,7 @@ def test_cabecalhos(api, llm, token):
            help="Sem esse cabeçalho o nginx junta o stream num buffer e o usuário vê tudo de uma vez.")
 
 
-@check("dia03.generate_incremental", points=15, depends=["dia03.servidor_sobe"], hint="dia3-buffering", timeout=15)
+@check("dia03.generate_incremental", points=15, hint="dia3-buffering", timeout=15)
 def test_generate_incremental(api, llm, token):
     """Os tokens chegam um a um, enquanto o LLM ainda gera (sem juntar a resposta antes)"""
     count, delay_ms = 10, 120  # o LLM leva ~1,1 s entre o primeiro e o último token
@@ -268,7 +268,7 @@ def test_generate_incremental(api, llm, token):
     )
 
 
-@check("dia03.quebras_de_linha", points=10, depends=["dia03.servidor_sobe"], hint="dia3-sse")
+@check("dia03.quebras_de_linha", points=10, hint="dia3-sse")
 def test_quebras_de_linha(api, llm, token):
     """Tokens com \\n, \\n\\n e espaços no início chegam idênticos, sem eventos vazios"""
     nonce = new_nonce()
@@ -286,7 +286,7 @@ def test_quebras_de_linha(api, llm, token):
            help="O astream entrega chunks vazios (o primeiro e o último): pule-os com `if chunk.text:`.")
 
 
-@check("dia03.validacao", points=5, depends=["dia03.servidor_sobe"], hint="dia3-passo2")
+@check("dia03.validacao", points=5, hint="dia3-passo2")
 def test_validacao(api, target, token):
     """Corpos inválidos em /api/generate e /chat dão 422, sem chamar o LLM"""
     marker, nonce = offline_marker(target, n=2, delay_ms=FAST)
@@ -313,7 +313,7 @@ def test_validacao(api, target, token):
     expect(not calls, "nenhuma chamada ao LLM com corpo inválido", f"{len(calls)} chamada(s) ao fake LLM")
 
 
-@check("dia03.chat_json", points=10, depends=["dia03.servidor_sobe"], hint="dia3-passo6")
+@check("dia03.chat_json", points=10, hint="dia3-passo6")
 def test_chat_json(api, llm, token):
     """POST /chat sem stream responde {"response": ...} com a resposta do LLM"""
     marker, nonce = llm.marker(n=6, delay_ms=FAST)
@@ -407,7 +407,7 @@ def test_erro_upstream(api, llm, token):
     expect(isinstance(body, dict) and "detail" in body, 'JSON {"detail": ...} no 502', describe_response(response))
 
 
-@check("dia03.nao_bloqueia", points=10, depends=["dia03.servidor_sobe"], hint="dia3-event-loop", timeout=20)
+@check("dia03.nao_bloqueia", points=10, hint="dia3-event-loop", timeout=20)
 def test_nao_bloqueia(api, llm, token, target):
     """Dois streams andam ao mesmo tempo e /health responde durante um stream"""
     # ~1 s de tokens em cada stream: folga para medir a sobreposição e o /health no meio.
@@ -461,7 +461,7 @@ def probe_health_during(llm, client: httpx.Client, nonce: str) -> tuple[float, f
     return sent, answered
 
 
-@check("dia03.desconexao", points=5, depends=["dia03.servidor_sobe"], hint="dia3-desconexao", timeout=15)
+@check("dia03.desconexao", points=5, hint="dia3-desconexao", timeout=15)
 def test_desconexao(api, llm, token):
     """Quando o cliente desconecta, o servidor cancela a chamada ao LLM (em até 2 s)"""
     marker, nonce = llm.marker(n=40, delay_ms=100)  # 4 s de resposta: ainda estará gerando quando sairmos
