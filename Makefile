@@ -1,4 +1,6 @@
 # Cada alvo tem um equivalente `python -m ...` (veja o README), para quem usa Windows sem make.
+# Funciona da raiz e de dentro de uma pasta de dia (dia01/Makefile inclui este arquivo com DAY=dia01).
+ROOT := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
 PYTHON ?= python3
 VENV_PY := .venv/bin/python
 DAY ?= dia03
@@ -8,35 +10,37 @@ SUB ?= $(DAY)
 
 ## make setup: .venv com o curso e o corretor (requirements.txt)
 setup:
-	@$(PYTHON) -m common.setup
+	@cd "$(ROOT)" && $(PYTHON) -m common.setup
 
 ## make setup-dev: + o que os testes do projeto e os benchmarks usam (requirements-dev.txt)
 setup-dev:
-	@$(PYTHON) -m common.setup --dev
+	@cd "$(ROOT)" && $(PYTHON) -m common.setup --dev
 
 ## make run: prepara tudo e sobe a solução do Dia 3 com o fake LLM em http://127.0.0.1:8000
 run: setup
-	$(VENV_PY) -m common.run
+	cd "$(ROOT)" && $(VENV_PY) -m common.run
 
 ## make test: prepara tudo e roda todos os testes do projeto
 test: setup-dev
-	$(VENV_PY) -m pytest
+	cd "$(ROOT)" && $(VENV_PY) -m pytest
 
 ## make grade DAY=dia03 [SUB=pasta-ou-arquivo]: corrige uma entrega (padrão: a sua pasta do dia)
+# Nota abaixo de 100 sai com código 1 (útil em CI); a linha a mais explica o "Error 1" que o make imprime.
 grade: setup
-	$(VENV_PY) -m common.grader $(DAY) $(SUB)
+	@cd "$(ROOT)" && $(VENV_PY) -m common.grader $(DAY) $(SUB) || { code=$$?; [ $$code -ne 1 ] || \
+	  echo "(alguma verificação falhou: o corretor sai com 1, e o make avisa com o \"Error 1\" abaixo)"; exit $$code; }
 
 ## make gradescope DAY=dia03: gera dist/gradescope-$(DAY).zip para o Gradescope
 gradescope: setup
-	$(VENV_PY) -m common.grader.gradescope $(DAY)
+	cd "$(ROOT)" && $(VENV_PY) -m common.grader.gradescope $(DAY)
 
 ## make fake-llm: só o fake LLM, na porta 8001
 fake-llm: setup
-	$(VENV_PY) -m common.fake_llm --port 8001
+	cd "$(ROOT)" && $(VENV_PY) -m common.fake_llm --port 8001
 
 ## make bench: benchmarks (alguns minutos) → docs/BENCHMARKS.md e gráficos em docs/img/
 bench: setup-dev
-	$(VENV_PY) -m bench
+	cd "$(ROOT)" && $(VENV_PY) -m bench
 
 clean:
-	rm -rf .venv build dist *.egg-info
+	cd "$(ROOT)" && rm -rf .venv build dist *.egg-info

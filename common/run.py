@@ -12,6 +12,7 @@ Com `--real`, o fake LLM não sobe: vale o provedor do ambiente ou do .env
 import argparse
 import asyncio
 import importlib
+import logging
 import os
 import signal
 import socket
@@ -139,6 +140,11 @@ def stop_like_ctrl_c(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def quiet_fake_llm_lifecycle() -> None:
+    """O fake LLM é um segundo uvicorn neste processo: sem isto, "Shutting down" sairia duas vezes."""
+    logging.getLogger("uvicorn.error").addFilter(lambda record: not record.threadName.startswith("fake-llm-"))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if busy := busy_ports(args):
@@ -147,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     # `kill` (SIGTERM) encerra do mesmo jeito que o Ctrl-C: os dois servidores param em ordem.
     signal.signal(signal.SIGTERM, stop_like_ctrl_c)
+    quiet_fake_llm_lifecycle()
     try:
         with ExitStack() as stack:
             if not args.real:
