@@ -78,6 +78,13 @@ def shorten(value: object, limit: int = MAX_SHOWN_CHARS) -> str:
     return f"{text[:limit]}… (+{len(text) - limit} caracteres)"
 
 
+def shown_list(items: Iterable[object], limit: int = 5) -> str:
+    """Os primeiros itens de uma lista para uma mensagem, e quantos ficaram de fora: "[a, b] … (+3)"."""
+    items = list(items)
+    more = f" … (+{len(items) - limit})" if len(items) > limit else ""
+    return f"[{', '.join(map(str, items[:limit]))}]{more}"
+
+
 def expect(condition: object, expected: object, got: object, help: str | None = None,
            anchor: str | None = None) -> None:
     """Falha com "esperado: X; recebido: Y" (e uma linha de ajuda) se a condição for falsa."""

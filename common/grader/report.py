@@ -42,6 +42,16 @@ def _check_lines(check: CheckResult, color: bool) -> list[str]:
     return lines
 
 
+def _not_attempted_line(checks: list[CheckResult], color: bool) -> list[str]:
+    """Os extras que o aluno nem começou (rota 404 ou 501) numa linha só, em vez de uma falha cada."""
+    skipped = [c for c in checks if c.not_attempted]
+    if not skipped:
+        return []
+    points = f"0/{number(sum(c.max_points for c in skipped))}"
+    names = ", ".join(c.id.rsplit(".", 1)[-1] for c in skipped)
+    return [f"  {_status_word(SKIP, color)} {points:>7}  Não tentados (a rota responde 404 ou 501): {names}"]
+
+
 _COUNT_WORDS = ((FAIL, "falhou", "falharam"), (TIMEOUT, "esgotou o tempo", "esgotaram o tempo"),
                 (ERROR, "com erro", "com erro"), (SKIP, "pulada", "puladas"))
 
@@ -66,7 +76,9 @@ def terminal(report: Report, stream: TextIO | None = None) -> str:
     if extras:
         lines += ["", "Desafios extras (fora da nota de 100):"]
         for check in extras:
-            lines += _check_lines(check, color)
+            if not check.not_attempted:
+                lines += _check_lines(check, color)
+        lines += _not_attempted_line(extras, color)
     lines += [
         "",
         f"Nota: {number(report.score)}/{number(report.max_score)} ({_counts(core)}) em {report.duration_s:.1f} s",

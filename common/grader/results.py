@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 PASS, FAIL, SKIP, TIMEOUT, ERROR = "pass", "fail", "skip", "timeout", "error"
 GUIDE = "GUIA_APRENDIZADO.md"
+NOT_ATTEMPTED = "não tentado"  # começo da mensagem de um extra que o aluno nem começou (rota 404/501)
 
 
 def hint_link(hint: str) -> str | None:
@@ -26,6 +27,10 @@ class CheckResult:
     @property
     def points(self) -> float:
         return self.max_points if self.status == PASS else 0
+
+    @property
+    def not_attempted(self) -> bool:
+        return self.status == SKIP and (self.message or "").startswith(NOT_ATTEMPTED)
 
     def to_dict(self) -> dict:
         return {

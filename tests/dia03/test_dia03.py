@@ -29,7 +29,7 @@ from jose import jwt
 
 from common.fake_llm import make_marker
 from common.grader.checks import (
-    CheckFailure, check, describe_response, expect, expect_equal, expect_status, login,
+    CheckFailure, check, describe_response, expect, expect_equal, expect_status, login, shown_list,
 )
 from common.grader.httpclient import new_client
 from common.grader.sse import Background, SSEResult, open_sse
@@ -145,9 +145,8 @@ def wall_clock(monotonic_at: float) -> float:
 
 
 def describe_events(result: SSEResult, limit: int = 12) -> str:
-    shown = [f"{e.event}:{e.data!r}" if e.event != "message" else repr(e.data) for e in result.events[:limit]]
-    more = f" … (+{len(result.events) - limit})" if len(result.events) > limit else ""
-    return f"eventos [{', '.join(shown)}{more}]" if shown else "nenhum evento"
+    shown = (f"{e.event}:{e.data!r}" if e.event != "message" else repr(e.data) for e in result.events)
+    return f"eventos {shown_list(shown, limit)}" if result.events else "nenhum evento"
 
 
 def forged_token() -> str:
