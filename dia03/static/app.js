@@ -3,6 +3,9 @@
 // Por que fetch e não EventSource? EventSource só faz GET e não deixa mandar o cabeçalho
 // Authorization. Com fetch fazemos POST com o token e lemos o corpo aos pedaços
 // (ReadableStream), montando os eventos SSE nós mesmos com um parser pequeno.
+//
+// As respostas do assistente são Markdown: marked as converte em HTML e DOMPurify limpa esse
+// HTML antes de ele entrar na página (os dois vêm de static/vendor/, veja o README de lá).
 "use strict";
 
 // Estado da página. O token fica SÓ na memória: recarregar a página pede login de novo
@@ -173,6 +176,93 @@ function showLogin(message) {
 }
 
 // ---------------------------------------------------------------------------
+// Markdown do assistente → DOM seguro
+//
+// O texto do modelo NÃO é confiável: ele pode repetir o que alguém injetou no prompt (uma
+// página ou um documento que o modelo leu, uma mensagem maliciosa). HTML vindo dele, posto na
+// página sem limpeza, roda como código nosso (XSS). Por isso, camadas:
+// 1. marked converte o Markdown, mas o HTML cru do texto aparece como texto ("<script>" fica
+//    visível, como em qualquer chat) e uma imagem vira link (uma <img> baixaria sozinha uma URL
+//    escolhida pelo modelo, que pode levar dados da conversa na query string);
+// 2. DOMPurify deixa passar só o que está na lista abaixo: tags do Markdown, nenhum atributo de
+//    evento (onerror, onclick...) e links só http, https ou mailto (o href de um
+//    [link](javascript:...) some);
+// 3. o Content-Security-Policy do index.html só deixa rodar scripts dos nossos arquivos.
+// O DOMPurify devolve nós prontos (RETURN_DOM_FRAGMENT): a página continua sem innerHTML.
+// ---------------------------------------------------------------------------
+const escapeHtml = (text) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+const markdown = new marked.Marked({
+  gfm: true, // o Markdown do GitHub: tabelas, ~~riscado~~, links automáticos
+  breaks: true, // uma quebra de linha do modelo vira <br>: o texto aparece com as linhas que veio
+  renderer: {
+    // HTML cru no meio do Markdown: escapado, vira texto.
+    html: ({ text, block }) => (block ? `<p>${escapeHtml(text)}</p>` : escapeHtml(text)),
+  },
+  walkTokens(token) {
+    if (token.type === "image") token.type = "link"; // ![texto](url) vira [texto](url)
+  },
+});
+
+const SANITIZE_OPTIONS = {
+  ALLOWED_TAGS: ["p", "br", "strong", "em", "del", "code", "pre", "ul", "ol", "li", "a", "blockquote",
+    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "table", "thead", "tbody", "tr", "th", "td"],
+  ALLOWED_ATTR: ["href", "title", "start", "align"],
+  // Um atributo com esquema (href="xyz:...") só passa se o esquema for http, https ou mailto; fora
+  // isso, o formato é o da expressão padrão do DOMPurify (passam valores sem esquema: "3", "/docs").
+  ALLOWED_URI_REGEXP: /^(?:(?:https?|mailto):|[^a-z]|[a-z+.-]+(?:[^a-z+.\-:]|$))/i,
+  RETURN_DOM_FRAGMENT: true,
+};
+
+// HTML → fragmento de DOM limpo, com links que abrem em outra aba com segurança.
+function sanitize(html) {
+  const fragment = DOMPurify.sanitize(html, SANITIZE_OPTIONS);
+  for (const link of fragment.querySelectorAll("a[href]")) {
+    link.target = "_blank"; // outra aba: esta guarda o login e a conversa
+    link.rel = "noopener noreferrer"; // a aba nova não alcança esta (window.opener) nem sabe de onde veio
+  }
+  return fragment;
+}
+
+function renderMarkdown(text) {
+  const fragment = sanitize(markdown.parse(text));
+  fragment.querySelectorAll("pre").forEach(addCopyButton);
+  return fragment;
+}
+
+// Bloco de código: um botão "Copiar" junto do <pre>.
+function addCopyButton(pre) {
+  const box = document.createElement("div");
+  box.className = "code-box";
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "copy secondary";
+  button.textContent = "Copiar";
+  button.title = "Copiar o código";
+  let timer = 0;
+  button.addEventListener("click", async () => {
+    button.textContent = await copyCode(pre);
+    clearTimeout(timer);
+    timer = setTimeout(() => (button.textContent = "Copiar"), 2000); // o rótulo volta depois de 2 s
+  });
+  pre.replaceWith(box);
+  box.append(button, pre);
+}
+
+// Copia o texto do bloco (sem a quebra de linha final) e devolve o novo rótulo do botão.
+async function copyCode(pre) {
+  try {
+    await navigator.clipboard.writeText(pre.textContent.replace(/\n$/, ""));
+    return "Copiado!";
+  } catch {
+    // Sem permissão, ou fora de um contexto seguro (https ou localhost) não há navigator.clipboard:
+    // o código fica selecionado para a pessoa copiar com o teclado.
+    window.getSelection().selectAllChildren(pre);
+    return "Use Ctrl+C";
+  }
+}
+
+// ---------------------------------------------------------------------------
 // Conversa: bolhas de mensagem e auto-scroll
 // ---------------------------------------------------------------------------
 function isNearBottom() {
@@ -195,7 +285,7 @@ function addMessage(role, text) {
   author.textContent = role === "user" ? "Você" : "Assistente";
   const body = document.createElement("div");
   body.className = "text";
-  body.textContent = text; // textContent, nunca innerHTML: o texto do modelo não vira HTML
+  body.textContent = text; // texto puro: o que a pessoa digitou nunca vira HTML
   article.append(author, body);
   $("empty-hint").hidden = true;
   keepScrolled(() => $("messages").append(article));
@@ -210,56 +300,50 @@ function addNote(article, text, kind) {
   keepScrolled(() => article.append(note));
 }
 
-// Extras (evento "done" de /api/stream/chat): especialista e blocos de código.
+// Extras (evento "done" de /api/stream/chat): o especialista. Os blocos de código do evento
+// já aparecem na própria resposta, renderizada como Markdown.
 function addDoneDetails(article, info) {
-  if (!info || typeof info !== "object") return;
-  if (info.specialist) addNote(article, `Especialista: ${info.specialist}`, "note");
-  for (const code of info.code_blocks || []) {
-    const pre = document.createElement("pre");
-    pre.className = "code-block";
-    pre.textContent = code;
-    keepScrolled(() => article.append(pre));
+  if (info && typeof info === "object" && info.specialist) {
+    addNote(article, `Especialista: ${info.specialist}`, "note");
   }
 }
 
-// No fim da resposta, os trechos entre ``` ganham um <code> (fonte monoespaçada).
-// As crases continuam no texto: o textContent da bolha é exatamente o que o modelo mandou.
-function markCodeBlocks(body) {
-  const parts = body.textContent.split(/(```[\s\S]*?(?:```|$))/).filter(Boolean);
-  if (parts.length < 2) return;
-  body.replaceChildren(
-    ...parts.map((part) => {
-      if (!part.startsWith("```")) return document.createTextNode(part);
-      const code = document.createElement("code");
-      code.className = "code";
-      code.textContent = part;
-      return code;
-    }),
-  );
-}
-
-// A resposta em construção: junta o texto e mostra erros dentro da bolha do assistente.
+// A resposta em construção: junta o texto, desenha o Markdown e mostra erros na bolha.
 function createReply() {
   const article = addMessage("assistant", "");
   article.classList.add("streaming");
   const body = article.querySelector(".text");
-  return {
+  body.classList.add("markdown");
+  let frame = 0; // desenho já pedido ao navegador (0 = nenhum)
+
+  // Refaz o Markdown do texto inteiro: uma lista ou um bloco de código só fecha com o que vem depois.
+  function render() {
+    frame = 0;
+    keepScrolled(() => body.replaceChildren(renderMarkdown(reply.text)));
+  }
+
+  const reply = {
     article,
-    text: "",
+    text: "", // o Markdown cru, exatamente como o modelo mandou (é ele que vai no histórico)
     failed: false,
+    // Cada token só junta texto e pede UM desenho para o próximo quadro da tela (~60 por segundo):
+    // 500 tokens num segundo custam uns 60 desenhos, não 500.
     append(token) {
       this.text += token;
-      keepScrolled(() => (body.textContent += token));
+      if (!frame) frame = requestAnimationFrame(render);
     },
     fail(message) {
       this.failed = true;
       addNote(article, message, "error");
     },
+    // O desenho final é na hora: numa aba escondida o navegador pausa o requestAnimationFrame.
     finish() {
+      cancelAnimationFrame(frame);
+      render();
       article.classList.remove("streaming");
-      keepScrolled(() => markCodeBlocks(body)); // o bloco de código muda a altura da bolha
     },
   };
+  return reply;
 }
 
 // Trata um evento SSE. Devolve true quando a resposta acabou.
