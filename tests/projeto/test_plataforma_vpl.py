@@ -136,6 +136,29 @@ def test_servidor_sem_o_python_do_corretor_avisa_sem_dar_nota(tmp_path):
     assert vpl_titles(vpl_proposed_comment(run.output)) == ["O corretor não está instalado neste servidor de execução"]
 
 
+HIDDEN_CHECK = '''
+from common.grader.checks import check, expect_status
+
+@check("oculta.rota", points=5, hint="dia1-passo2")
+def test_rota(api):
+    """GET /rota-oculta responde 200"""
+    expect_status(api.get("/rota-oculta"), 200)
+'''
+
+
+def test_verificacoes_ocultas_vao_no_pacote_e_contam_na_nota(tmp_path):
+    hidden = tmp_path / "ocultas"
+    hidden.mkdir()
+    (hidden / "test_ocultas.py").write_text(HIDDEN_CHECK, encoding="utf-8")
+    activity = build(DAY, tmp_path / "atividade", python=sys.executable, checks_dir=hidden)
+    run = run_in_jail(tmp_path, activity, "solucao")
+    total, _, _ = expectations()
+    assert float(vpl_proposed_grade(run.output)) == pytest.approx(GRADE_MAX * total / (total + 5), abs=0.005), run.output
+    comment = vpl_proposed_comment(run.output)
+    assert "FALHOU 0/5 · GET /rota-oculta responde 200 [oculta.rota]" in vpl_titles(comment)
+    assert "Dica: GUIA_APRENDIZADO.md#dia1-passo2" in comment.splitlines()
+
+
 def test_o_tempo_da_correcao_cabe_no_tempo_da_atividade(monkeypatch):
     monkeypatch.delenv("VPL_MAXTIME", raising=False)
     assert time_budget() == []
