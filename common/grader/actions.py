@@ -128,7 +128,7 @@ def build_parser() -> PortugueseArgumentParser:
     parser = PortugueseArgumentParser(prog="python -m common.grader.actions",
                                       description="Corrige os dias alterados no GitHub Actions (fork do aluno).")
     add = parser.add_argument
-    add("--dia", default="", choices=("", *DAYS, ALL), help="dia01, dia02, dia03 ou todos (padrão: os que mudaram)")
+    add("--dia", default="", choices=("", *DAYS, ALL), metavar="DIA", help="dia01, dia02, dia03 ou todos (padrão: os que mudaram)")
     add("--desde", default="", metavar="SHA", help="o commit anterior ao push (github.event.before)")
     add("--saida", type=Path, default=Path("notas"), metavar="PASTA", help="onde gravar DIA.json e DIA.md (padrão: notas)")
     add("--extras", action="store_true", help="corrige também os desafios extras (nota à parte)")

@@ -136,12 +136,12 @@ def build_parser() -> PortugueseArgumentParser:
         prog="python -m common.grader.classroom50",
         description="Gera a pasta do autograder para o Classroom 50 (ou, com --run, corrige no runner).")
     parser.add_argument("day", metavar="DIA", nargs="?", choices=DAYS, help="dia01, dia02 ou dia03")
-    parser.add_argument("--slug", help="o slug da tarefa no Classroom 50 (padrão: o DIA)")
-    parser.add_argument("--out", type=Path, help="pasta de saída (padrão: dist/classroom50/SLUG)")
+    parser.add_argument("--slug", metavar="TAREFA", help="o slug da tarefa no Classroom 50 (padrão: o DIA)")
+    parser.add_argument("--out", type=Path, metavar="PASTA", help="pasta de saída (padrão: dist/classroom50/SLUG)")
     parser.add_argument("--checks", type=Path, metavar="PASTA", help="verificações ocultas do professor a incluir")
     parser.add_argument("--extras", action="store_true", help="corrige também os desafios extras (valem 0 na nota)")
     parser.add_argument("--run", action="store_true", help="(uso do autograder.py) corrige a entrega no runner")
-    parser.add_argument("--workspace", type=Path, default=Path.cwd(), help="(com --run) o checkout do aluno")
+    parser.add_argument("--workspace", type=Path, default=Path.cwd(), metavar="PASTA", help="(com --run) o checkout do aluno")
     return parser
 
 

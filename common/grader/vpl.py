@@ -175,14 +175,14 @@ def build_parser() -> PortugueseArgumentParser:
         description="Gera os arquivos de uma atividade do Moodle VPL (ou, com --run, corrige dentro do VPL).")
     add = parser.add_argument
     add("day", metavar="DIA", nargs="?", choices=DAYS, help="dia01, dia02 ou dia03")
-    add("--out", type=Path, help="pasta de saída (padrão: dist/vpl/DIA)")
-    add("--python", default=DEFAULT_PYTHON, help=f"o Python do corretor no servidor de execução (padrão: {DEFAULT_PYTHON})")
+    add("--out", type=Path, metavar="PASTA", help="pasta de saída (padrão: dist/vpl/DIA)")
+    add("--python", default=DEFAULT_PYTHON, metavar="CAMINHO", help=f"o Python do corretor no servidor de execução (padrão: {DEFAULT_PYTHON})")
     add("--checks", type=Path, metavar="PASTA", help="verificações ocultas do professor a incluir")
     add("--extras", action="store_true", help="corrige também os desafios extras (fora da nota)")
     add("--guia-url", dest="guide_url", metavar="URL",
         help="endereço da pasta com o GUIA_APRENDIZADO.md (as dicas viram links)")
-    add("--run", choices=MODES, help="(uso do vpl_execution) corrige a entrega dentro do VPL")
-    add("--jail", type=Path, default=Path.cwd(), help="(com --run) a pasta da entrega no VPL")
+    add("--run", choices=MODES, metavar="avaliar|executar", help="(uso do vpl_execution) corrige a entrega dentro do VPL")
+    add("--jail", type=Path, default=Path.cwd(), metavar="PASTA", help="(com --run) a pasta da entrega no VPL")
     return parser
 
 
