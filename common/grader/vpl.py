@@ -47,6 +47,10 @@ SCRIPT = """\
 PYTHON={python}
 # shellcheck source=/dev/null
 [ -f vpl_environment.sh ] && . ./vpl_environment.sh
+# Um VPL antigo entrega arquivos binários ainda em base64, como NOME.b64.
+if [ ! -f {bundle} ] && [ -f {bundle}.b64 ] && [ -x "$PYTHON" ]; then
+  "$PYTHON" -m base64 -d {bundle}.b64 > {bundle}
+fi
 if [ ! -x "$PYTHON" ] || ! "$PYTHON" -m zipfile -e {bundle} .corretor; then
   cat > vpl_execution <<'FIM'
 #!/bin/bash

@@ -9,6 +9,7 @@ vpl_execution, apaga os arquivos de execução que não eram para ficar e roda o
 
 from __future__ import annotations
 
+import base64
 import shutil
 import subprocess
 import sys
@@ -157,6 +158,17 @@ def test_verificacoes_ocultas_vao_no_pacote_e_contam_na_nota(tmp_path):
     comment = vpl_proposed_comment(run.output)
     assert "FALHOU 0/5 · GET /rota-oculta responde 200 [oculta.rota]" in vpl_titles(comment)
     assert "Dica: GUIA_APRENDIZADO.md#dia1-passo2" in comment.splitlines()
+
+
+def test_vpl_antigo_que_entrega_o_zip_em_base64(activity, tmp_path):
+    jail = tmp_path / "jail"
+    jail.mkdir()
+    shutil.copy2(activity / "execucao" / "vpl_evaluate.sh", jail)
+    encoded = base64.encodebytes((activity / "execucao" / "corretor.zip").read_bytes())
+    (jail / "corretor.zip.b64").write_bytes(encoded)
+    done = subprocess.run(["bash", "vpl_evaluate.sh"], cwd=jail, env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert (jail / ".corretor" / "corretor.json").is_file() and "--run avaliar" in (jail / "vpl_execution").read_text()
 
 
 def test_o_tempo_da_correcao_cabe_no_tempo_da_atividade(monkeypatch):
