@@ -6,7 +6,7 @@ VENV_PY := .venv/bin/python
 DAY ?= dia03
 SUB ?= $(DAY)
 
-.PHONY: setup setup-dev run test grade gradescope fake-llm clean bench
+.PHONY: setup setup-dev run test grade gradescope classroom50 vpl fake-llm clean bench
 
 ## make setup: .venv com o curso e o corretor (requirements.txt)
 setup:
@@ -33,6 +33,14 @@ grade: setup
 ## make gradescope DAY=dia03: gera dist/gradescope-$(DAY).zip para o Gradescope
 gradescope: setup
 	cd "$(ROOT)" && $(VENV_PY) -m common.grader.gradescope $(DAY)
+
+## make classroom50 DAY=dia03: gera dist/classroom50/$(DAY)/ (autograder.py + corretor) para o Classroom 50
+classroom50: setup
+	$(VENV_PY) -m common.grader.classroom50 $(DAY)
+
+## make vpl DAY=dia03: gera dist/vpl/$(DAY)/ (arquivos de execução e pedidos) para o Moodle VPL
+vpl: setup
+	$(VENV_PY) -m common.grader.vpl $(DAY)
 
 ## make fake-llm: só o fake LLM, na porta 8001
 fake-llm: setup

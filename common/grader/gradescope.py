@@ -20,11 +20,10 @@ from common.argparse_ptbr import PortugueseArgumentParser
 from common.config import REPO_ROOT
 
 from . import report as reports
+from .bundle import HIDDEN_CHECKS, source_files
 from .cli import main as grader_main
 from .session import DAYS
 
-HIDDEN_CHECKS = "hidden_checks"
-SKIPPED_PARTS = {"__pycache__", ".pytest_cache"}
 
 SETUP_SH = """\
 #!/usr/bin/env bash
@@ -59,15 +58,6 @@ exec "$PY" -m common.grader.gradescope {day} --run --root "$ROOT"
 """
 
 
-def _source_files(day: str) -> list[Path]:
-    roots = [REPO_ROOT / "common", REPO_ROOT / "tests" / day]
-    files = [REPO_ROOT / "requirements.txt", REPO_ROOT / "pyproject.toml"]
-    for root in roots:
-        files += [p for p in sorted(root.rglob("*"))
-                  if p.is_file() and p.suffix != ".pyc" and not SKIPPED_PARTS & set(p.parts)]
-    return files
-
-
 def _add_script(archive: zipfile.ZipFile, name: str, text: str) -> None:
     info = zipfile.ZipInfo(name)
     info.external_attr = 0o755 << 16  # executável ao extrair
@@ -79,7 +69,7 @@ def build_zip(day: str, out: Path, checks_dir: Path | None = None) -> Path:
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         _add_script(archive, "setup.sh", SETUP_SH)
         _add_script(archive, "run_autograder", RUN_AUTOGRADER.format(day=day))
-        for path in _source_files(day):
+        for path in source_files(day):  # o mesmo conteúdo dos pacotes das outras plataformas
             archive.write(path, path.relative_to(REPO_ROOT).as_posix())
         if checks_dir:
             for path in sorted(checks_dir.rglob("*.py")):

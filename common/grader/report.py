@@ -1,11 +1,16 @@
-"""Os relatórios de uma correção: terminal, --json, --gradescope (results.json) e --junit."""
+"""Os relatórios de uma correção: terminal, --json, --gradescope (results.json), --junit, Markdown
+e as saídas das plataformas (Classroom 50, anotações do GitHub Actions, Moodle VPL)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import math
 import os
+import re
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
 
@@ -105,9 +110,25 @@ def markdown(report: Report) -> str:
     if any(c.status == SKIP for c in report.checks):
         lines += ["As verificações puladas dependem de outras que falharam: corrija aquelas primeiro.", ""]
     for c in problems:
-        lines += [f"### {c.title} (`{c.id}`)", "", "```text", c.message or WORDS[c.status], "```"]
+        text = c.message or WORDS[c.status]
+        lines += [f"### {c.title} (`{c.id}`)", "", f"{_fence(text)}text", text, _fence(text)]
         lines += [f"Dica: {c.hint}", ""] if c.hint else [""]
     return "\n".join(lines)
+
+
+def _fence(text: str) -> str:
+    """Uma cerca de código mais longa que qualquer sequência de crases do texto (a mensagem traz
+    trechos da resposta do servidor do aluno, que não podem fechar o bloco e virar Markdown)."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    return "`" * max(3, longest + 1)
+
+
+def with_hint_links(report: Report, base_url: str) -> Report:
+    """O mesmo relatório com as dicas como endereços completos (`base_url`/GUIA_APRENDIZADO.md#...),
+    para quem lê o relatório fora do repositório do curso (um release, o VPL)."""
+    base = base_url.rstrip("/")
+    checks = [dataclasses.replace(c, hint=f"{base}/{c.hint}") if c.hint else c for c in report.checks]
+    return dataclasses.replace(report, checks=checks)
 
 
 def write_json(report: Report, path: Path) -> None:
@@ -192,3 +213,141 @@ def write_junit(report: Report, path: Path) -> None:
 def _write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text + "\n", encoding="utf-8")
+
+
+# ---------------------------------------------------------------- Classroom 50 (GitHub Actions)
+
+CLASSROOM50_SCHEMA = "classroom50/result/v1"
+# Identidade da entrega: vem das variáveis de ambiente que o runner do Classroom 50 passa.
+CLASSROOM50_IDENTITY = ("classroom", "assignment", "assignment_type", "owner", "submission",
+                        "commit", "release", "review", "datetime")
+
+
+def _whole_points(value: float) -> int:
+    """O Classroom 50 só aceita pontos inteiros: meio ponto arredonda para cima."""
+    return math.floor(value + 0.5)
+
+
+def classroom50_tests(report: Report) -> list[dict]:
+    """Um teste por verificação. Extras valem 0 (aparecem, mas a nota é só a do núcleo); `id`,
+    `status` e `output` são campos a mais, que o Classroom 50 guarda como vieram."""
+    tests = []
+    for c in report.checks:
+        max_score = 0 if c.extra else _whole_points(c.max_points)
+        tests.append({
+            "test-name": f"{'[extra] ' if c.extra else ''}{c.id} — {c.title}",
+            "passed": c.status == PASS,
+            "score": max_score if c.status == PASS else 0,
+            "max-score": max_score,
+            "id": c.id,
+            "status": c.status,
+            "output": _check_output(c),
+        })
+    return tests
+
+
+def classroom50_result(report: Report, identity: Mapping[str, str]) -> dict:
+    """O result.json do Classroom 50 (classroom50/result/v1): identidade da entrega e nota por verificação."""
+    tests = classroom50_tests(report)
+    return {
+        "schema": CLASSROOM50_SCHEMA,
+        **{key: identity[key] for key in CLASSROOM50_IDENTITY},
+        "score": sum(t["score"] for t in tests),
+        "max-score": sum(t["max-score"] for t in tests),
+        "tests": tests,
+    }
+
+
+def classroom50_status(report: Report) -> tuple[str, str]:
+    """(status, resumo) do commit no Classroom 50: success quando nenhuma verificação do núcleo falhou."""
+    core = [c for c in report.checks if not c.extra]
+    passed = sum(c.status == PASS for c in core)
+    summary = (f"Corretor do curso: {number(report.score)}/{number(report.max_score)} — "
+               f"{passed} de {len(core)} verificações passaram")
+    return ("failure" if report.core_failed else "success"), summary
+
+
+# ---------------------------------------------------------------- GitHub Actions (anotações)
+
+
+def _command_data(text: str) -> str:
+    """Escapa a mensagem de um comando de workflow (tudo numa linha só)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _command_property(text: str) -> str:
+    """Escapa o valor de uma propriedade (file=, title=) de um comando de workflow."""
+    return _command_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_annotations(report: Report, path: str) -> list[str]:
+    """Uma anotação por verificação que não passou, presa ao arquivo `path`: `::error` no núcleo,
+    `::warning` nos extras. As puladas (dependem de outra que falhou) não viram anotação."""
+    lines = []
+    for c in report.checks:
+        if c.status not in (FAIL, TIMEOUT, ERROR):
+            continue
+        level = "warning" if c.extra else "error"
+        title = f"{c.id}: {WORDS[c.status].lower()} ({number(c.points)}/{number(c.max_points)})"
+        body = "\n".join(part for part in (c.title, c.message, f"Dica: {c.hint}" if c.hint else "") if part)
+        lines.append(f"::{level} file={_command_property(path)},title={_command_property(title)}::{_command_data(body)}")
+    return lines
+
+
+# ---------------------------------------------------------------- Moodle VPL (Grade :=>> e comentários)
+
+VPL_GRADE, VPL_COMMENT, VPL_BEGIN, VPL_END = "Grade :=>>", "Comment :=>>", "<|--", "--|>"
+
+
+def _vpl_preformatted(text: str) -> list[str]:
+    """Texto que pode trazer trechos do aluno: cada linha começa com '>', que o VPL mostra como texto
+    pré-formatado. Assim nenhuma linha vira título, nota ou fim do bloco de comentários."""
+    return [">" + line.rstrip() for line in text.splitlines() or [""]]
+
+
+def _vpl_title(text: str) -> str:
+    """Um título de comentário do VPL (linha que começa com '-'), sempre numa linha só."""
+    return "-" + " ".join(text.split())
+
+
+def _vpl_check_lines(check: CheckResult) -> list[str]:
+    extra = " (extra)" if check.extra else ""
+    points = f"{number(check.points)}/{number(check.max_points)}"
+    lines = [_vpl_title(f"{WORDS[check.status]} {points} · {check.title}{extra} [{check.id}]")]
+    if check.status != PASS and check.message:
+        lines += _vpl_preformatted(check.message)
+    if check.status in (FAIL, TIMEOUT, ERROR) and check.hint:
+        lines.append(f"Dica: {check.hint}")
+    return lines
+
+
+def vpl_grade(report: Report, grade_min: float = 0.0, grade_max: float = 10.0) -> float:
+    """A nota na escala da atividade do Moodle: a fração dos pontos do núcleo entre a mínima e a máxima."""
+    if not report.max_score:
+        return grade_min
+    return grade_min + (grade_max - grade_min) * report.score / report.max_score
+
+
+def vpl_evaluation(report: Report, grade_min: float = 0.0, grade_max: float = 10.0) -> str:
+    """A saída que o VPL lê: um bloco de comentários (uma verificação por título) e a linha `Grade :=>>`."""
+    core = [c for c in report.checks if not c.extra]
+    extras = [c for c in report.checks if c.extra]
+    lines = [VPL_BEGIN, _vpl_title(f"Nota no curso: {number(report.score)}/{number(report.max_score)} ({_counts(core)})")]
+    if any(c.status == SKIP for c in core):
+        lines.append("As verificações puladas dependem de outras que falharam: corrija aquelas primeiro.")
+    for check in core:
+        lines += _vpl_check_lines(check)
+    if extras:
+        lines.append(_vpl_title(f"Desafios extras (fora da nota): {number(report.extras_score)}/"
+                                f"{number(report.extras_max_score)} ({_counts(extras)})"))
+        for check in extras:
+            lines += _vpl_check_lines(check)
+    grade = f"{vpl_grade(report, grade_min, grade_max):.2f}".rstrip("0").rstrip(".")
+    return "\n".join([*lines, VPL_END, f"{VPL_GRADE} {grade}"])
+
+
+def vpl_error(message: str) -> str:
+    """Quando o corretor não consegue corrigir: só o comentário, sem nota (não é culpa do aluno)."""
+    lines = [VPL_BEGIN, _vpl_title("O corretor não conseguiu corrigir esta entrega"), *_vpl_preformatted(message),
+             "Avise o professor: este erro é do ambiente de correção, não do seu código.", VPL_END]
+    return "\n".join(lines)
