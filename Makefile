@@ -36,11 +36,11 @@ gradescope: setup
 
 ## make classroom50 DAY=dia03: gera dist/classroom50/$(DAY)/ (autograder.py + corretor) para o Classroom 50
 classroom50: setup
-	$(VENV_PY) -m common.grader.classroom50 $(DAY)
+	cd "$(ROOT)" && $(VENV_PY) -m common.grader.classroom50 $(DAY)
 
 ## make vpl DAY=dia03: gera dist/vpl/$(DAY)/ (arquivos de execução e pedidos) para o Moodle VPL
 vpl: setup
-	$(VENV_PY) -m common.grader.vpl $(DAY)
+	cd "$(ROOT)" && $(VENV_PY) -m common.grader.vpl $(DAY)
 
 ## make fake-llm: só o fake LLM, na porta 8001
 fake-llm: setup
