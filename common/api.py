@@ -32,7 +32,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.routing import APIRoute
 from fastapi.security.base import SecurityBase
 
-__all__ = ["CourseRoute", "EventStream", "error_response", "validation_error"]
+__all__ = ["CourseRoute", "EventStream", "error_response", "event_stream", "validation_error"]
 
 
 # O corpo de todo erro que não é de validação: {"detail": "<mensagem em português>"}.
@@ -54,6 +54,15 @@ class EventStream(StreamingResponse):
     """
 
     media_type = "text/event-stream"
+
+
+def event_stream(description: str, event_names: list[str]) -> dict[str, Any]:
+    """Uma resposta SSE para o `responses=` de uma rota, descrita como o FastAPI descreve as suas
+    (OpenAPI 3.2): `itemSchema` é um evento ({"event", "data"}); `schema`, o stream inteiro (a lista)."""
+    event = {"type": "object", "required": ["data"],
+             "properties": {"event": {"enum": event_names}, "data": {"type": "string"}}}
+    stream = {"itemSchema": event, "schema": {"type": "array", "items": event}}
+    return {"description": description, "content": {"text/event-stream": stream}}
 
 
 # O 401 que CourseRoute acrescenta às rotas com login.

@@ -13,7 +13,7 @@ settings.stream_idle_timeout_seconds, settings.max_streams_per_user e settings.f
 from fastapi import APIRouter, HTTPException, status
 from fastapi.responses import StreamingResponse
 
-from common.api import CourseRoute, EventStream, error_response
+from common.api import CourseRoute, EventStream, error_response, event_stream
 from common.auth import CurrentUser  # noqa: F401 - as rotas dos extras também exigem o token
 # As peças do núcleo (template.py) que os extras reaproveitam. O import funciona porque o template.py
 # importa este arquivo só no fim, quando elas já existem.
@@ -32,10 +32,8 @@ router = APIRouter(tags=["desafios extras"], route_class=CourseRoute)
 #         "provider", "code_blocks"} (ou error {"detail"}, ou cancelled {"stream_id"}); depois, o stream fecha.
 #         sse_event(json.dumps({"token": token}), event="token") já serve. Os code_blocks saem da resposta
 #         COMPLETA: o conteúdo de cada bloco ```, sem as cercas e sem a quebra de linha final.
-TYPED_EVENTS = {
-    "description": "Eventos nomeados: start, token... e um fim (done, error ou cancelled)",
-    "content": {"text/event-stream": {"schema": {"type": "string"}}},
-}
+TYPED_EVENTS = event_stream("Eventos nomeados, com dados em JSON: start, um token por token e um fim",
+                            ["start", "token", "done", "error", "cancelled"])
 
 
 @router.post("/api/stream/chat", response_class=EventStream,

@@ -25,7 +25,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_openai import ChatOpenAI
 from pydantic import BaseModel, Field
 
-from common.api import CourseRoute, EventStream, error_response
+from common.api import CourseRoute, EventStream, error_response, event_stream
 from common.auth import CurrentUser  # = Annotated[User, Depends(get_current_user)]
 from common.auth import router as auth_router
 from common.config import REPO_ROOT, get_settings
@@ -125,11 +125,9 @@ async def sse_stream(messages: list[BaseMessage], model: str | None) -> AsyncIte
 # Passo 5 — POST /api/generate
 # TODO 5: SSE_HEADERS com "Cache-Control": "no-cache" e "X-Accel-Buffering": "no".
 SSE_HEADERS: dict[str, str] = {}
-# Para o /docs: o que cada rota de stream responde (o FastAPI não adivinha um text/event-stream).
-SSE_DOCS = {
-    "description": "Um evento SSE por token e, no fim, `data: [DONE]`",
-    "content": {"text/event-stream": {"schema": {"type": "string"}}},
-}
+# Para o /docs: o que as rotas de stream respondem (o FastAPI não adivinha um text/event-stream).
+SSE_DOCS = event_stream("Um evento por token, `event: error` se o LLM falhar e, no fim, `data: [DONE]`",
+                        ["message", "error"])
 
 
 

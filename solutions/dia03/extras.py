@@ -31,7 +31,7 @@ from langchain_openai import ChatOpenAI
 from pydantic import Field
 from starlette.background import BackgroundTask
 
-from common.api import CourseRoute, EventStream, error_response
+from common.api import CourseRoute, EventStream, error_response, event_stream
 from common.auth import CurrentUser
 # As peças do núcleo (template.py): o formato SSE, o histórico, os erros do LLM e a configuração.
 from template import (
@@ -51,10 +51,8 @@ class StreamChatRequest(ChatRequest):
     file_path: str | None = Field(default=None, max_length=1000)
 
 
-TYPED_EVENTS = {
-    "description": "Eventos nomeados: start, token... e um fim (done, error ou cancelled)",
-    "content": {"text/event-stream": {"schema": {"type": "string"}}},
-}
+TYPED_EVENTS = event_stream("Eventos nomeados, com dados em JSON: start, um token por token e um fim",
+                            ["start", "token", "done", "error", "cancelled"])
 
 
 @router.post("/api/stream/chat", response_class=EventStream,

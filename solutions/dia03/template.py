@@ -25,7 +25,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_openai import ChatOpenAI
 from pydantic import BaseModel, Field
 
-from common.api import CourseRoute, EventStream, error_response
+from common.api import CourseRoute, EventStream, error_response, event_stream
 from common.auth import CurrentUser  # = Annotated[User, Depends(get_current_user)]
 from common.auth import router as auth_router
 from common.config import REPO_ROOT, get_settings
@@ -139,11 +139,9 @@ async def sse_stream(messages: list[BaseMessage], model: str | None) -> AsyncIte
 # Passo 5 — POST /api/generate
 # no-cache: ninguém guarda o stream; X-Accel-Buffering: no: o nginx repassa cada evento na hora.
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-# Para o /docs: o que cada rota de stream responde (o FastAPI não adivinha um text/event-stream).
-SSE_DOCS = {
-    "description": "Um evento SSE por token e, no fim, `data: [DONE]`",
-    "content": {"text/event-stream": {"schema": {"type": "string"}}},
-}
+# Para o /docs: o que as rotas de stream respondem (o FastAPI não adivinha um text/event-stream).
+SSE_DOCS = event_stream("Um evento por token, `event: error` se o LLM falhar e, no fim, `data: [DONE]`",
+                        ["message", "error"])
 
 
 def sse_response(messages: list[BaseMessage], model: str | None) -> StreamingResponse:
