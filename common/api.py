@@ -5,7 +5,7 @@ Cada app usa `app.router.route_class = CourseRoute` logo depois de criado; um AP
 
 - **422 para todo corpo malformado.** JSON inválido, bytes que não são UTF-8, aninhamento fundo demais
   ou um "surrogate" isolado (`"\\ud800"`, que nenhum UTF-8 representa). Sem isso, os do meio davam 400 e
-  o último virava um 500 ao devolver o texto.
+  o último, um 500: o 422 padrão tentava repetir o texto recusado na resposta.
 - **O 422 não repete o que o cliente mandou.** O FastAPI põe o valor recusado em `input`: uma senha
   errada voltaria na resposta, e um campo de 1 MB voltaria inteiro. Aqui sai só onde (`loc`), o quê
   (`type`) e uma mensagem em português (`msg`).

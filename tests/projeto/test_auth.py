@@ -256,6 +256,15 @@ def test_validation_errors_never_echo_the_password(api, request_kwargs):
     assert all(set(error) <= {"loc", "type", "msg", "ctx"} for error in response.json()["detail"])
 
 
+def test_the_422_of_a_long_password_is_the_one_in_the_guide(api):
+    """O exemplo de GUIA_APRENDIZADO.md#dia2-ordem, byte a byte."""
+    response = api.post("/login", json={"username": "admin", "password": SECRET_PASSWORD})
+    assert response.json() == {"detail": [{
+        "loc": ["body", "password"], "type": "string_too_long",
+        "msg": "Texto longo demais: o máximo é 128 caracteres.", "ctx": {"max_length": 128},
+    }]}
+
+
 # --- Token e /me ---------------------------------------------------------------------------------
 
 
@@ -386,22 +395,28 @@ def test_hashes_run_in_at_most_hash_workers_threads():
 
 
 def test_a_login_that_cannot_get_a_hash_worker_in_time_gets_503_with_retry_after(monkeypatch):
-    """Com o pool ocupado além do prazo, o login desiste: 503 com Retry-After, em vez de esperar sem fim."""
+    """Com o pool ocupado além do prazo, o login desiste: 503 com Retry-After, em vez de esperar sem fim.
+
+    E o pedido que desistiu sai da fila sem rodar: nenhum Argon2 gasto com quem já foi embora.
+    """
     monkeypatch.setattr(auth, "HASH_WAIT_SECONDS", 0.2)
-    release = threading.Event()
+    release, late_login_ran = threading.Event(), threading.Event()
 
     async def flood() -> HTTPException:
         busy = [asyncio.ensure_future(auth.run_hash(release.wait, 30)) for _ in range(auth.HASH_WORKERS)]
         await asyncio.sleep(0)  # só cede a vez ao loop: as tarefas acima entram no pool antes deste login
         try:
             with pytest.raises(HTTPException) as refused:
-                await auth.run_hash(auth.authenticate_user, "admin", "admin123")
+                await auth.run_hash(late_login_ran.set)
             return refused.value
         finally:
             release.set()
             await asyncio.gather(*busy, return_exceptions=True)  # elas também passaram do prazo
+            monkeypatch.setattr(auth, "HASH_WAIT_SECONDS", 30)
+            await auth.run_hash(lambda: None)  # a fila é em ordem: o login que desistiu já teria rodado
 
     error = asyncio.run(flood())
     assert error.status_code == 503
     assert error.headers == {"Retry-After": "0.2"}
     assert "Tente de novo" in error.detail
+    assert not late_login_ran.is_set()

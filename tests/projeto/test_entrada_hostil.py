@@ -1,8 +1,8 @@
 """As três soluções sob entrada hostil, por HTTP de verdade: nunca um 400 ou 500 por corpo estranho.
 
 - Todo corpo malformado dá 422 "json_invalid": JSON quebrado, bytes que não são UTF-8, aninhamento
-  fundo, surrogate isolado, NaN. (Sem a rota do curso, os três do meio davam 400, e o surrogate, um 500
-  na hora de devolver o prompt criado.)
+  fundo, surrogate isolado, NaN. (Sem a rota do curso, não UTF-8 e aninhamento davam 400, e o surrogate,
+  um 500: o 422 padrão tentava repetir o texto recusado, que UTF-8 nenhum representa.)
 - O 422 nunca repete o que o cliente mandou: nem a senha, nem um campo de 1 MB (seria um eco 1:1).
 - Nas rotas com login, sem token válido é 401 qualquer que seja o corpo; com token, o mesmo corpo é 422.
 - O histórico do /chat tem limites: itens demais ou longos demais dão 422 com mensagem em português.
@@ -80,8 +80,8 @@ def test_dia03_malformed_body_is_401_without_token_and_422_with_one(dia03_server
                                    headers={**JSON_HEADERS, **bearer(dia03_token)}))
 
 
-def test_a_lone_surrogate_in_a_title_never_reaches_the_store(dia01_url):
-    """Antes, o prompt era criado e o 201 estourava ao virar UTF-8: um 500 com o prompt já gravado."""
+def test_a_lone_surrogate_is_a_422_not_a_500(dia01_url):
+    """Antes, o Pydantic recusava o texto e o 422 padrão estourava ao repetir o `input` em UTF-8: um 500."""
     tag = f"surrogate-{uuid.uuid4().hex}"
     body = json.dumps({"title": "ok", "text": "\ud800", "tags": [tag]}).encode()  # "\\ud800" em ASCII
     expect_json_invalid(httpx.post(f"{dia01_url}/prompts", content=body, headers=JSON_HEADERS))
