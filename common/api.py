@@ -145,7 +145,7 @@ def find_login(dependant: Dependant) -> LoginCheck | None:
 
 def _login_check(scheme: SecurityBase, param: str | None, get_user: Callable[..., Any]) -> LoginCheck:
     async def check(request: Request) -> None:
-        credentials = {param: await scheme(request)}  # type: ignore[operator]
+        credentials = {param: await scheme(request)}
         if inspect.iscoroutinefunction(get_user):
             await get_user(**credentials)
         else:
