@@ -10,13 +10,16 @@ cria um prompt, edita, apaga) e confere cada resposta contra o que a documentaç
   (response_schema_conformance, response_headers_conformance);
 - nos Dias 2 e 3, a mesma requisição sem o token dá 401 (ignored_auth).
 
-Cada dia roda num servidor só dele (o fuzzer cria e apaga prompts à vontade), com um orçamento curto e
-uma semente fixa: a mesma execução a cada `make test`. Para explorar mais, rode à mão com outra semente.
+Cada dia roda num servidor só dele (o fuzzer cria e apaga prompts à vontade), os três fuzzers ao mesmo
+tempo, com um orçamento curto e uma semente fixa: a mesma execução a cada `make test`. Para explorar mais,
+rode o schemathesis à mão com outra semente (`--seed`) e mais exemplos (`--max-examples`).
 """
 
 import subprocess
 import sys
 import xml.etree.ElementTree as ElementTree
+from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pytest
@@ -25,7 +28,7 @@ from common.config import REPO_ROOT
 from common.fake_llm import FakeLLMServer
 
 SEED = 20260801
-MAX_EXAMPLES = 25  # por operação e por fase; o dia mais lento (o 3) leva ~10 s
+MAX_EXAMPLES = 10  # por operação e por fase: ~300 requisições por dia, ~15 s os três juntos em 2 núcleos
 TIMEOUT_S = 180
 CHECKS = ["not_a_server_error", "status_code_conformance", "content_type_conformance",
           "response_schema_conformance", "response_headers_conformance"]
@@ -38,19 +41,32 @@ def silent_llm():
         yield llm
 
 
-def fresh_server(start_apps, day: str, **env: str) -> str:
-    return start_apps(REPO_ROOT / "solutions" / day, **env)[0]
-
-
 def bearer_header(url: str) -> str:
     response = httpx.post(f"{url}/login", json={"username": "admin", "password": "admin123"}, timeout=30)
     assert response.status_code == 200, response.text
     return f"Authorization: Bearer {response.json()['access_token']}"
 
 
-def run_schemathesis(url: str, tmp_path, *, auth_header: str | None = None) -> ElementTree.Element:
-    """Roda o schemathesis (a linha de comando dele) e devolve o relatório JUnit; falha com a saída dele."""
-    junit = tmp_path / "schemathesis.xml"
+@dataclass
+class FuzzRun:
+    """Uma execução do schemathesis contra um servidor: o processo, o relatório JUnit e o cabeçalho do token."""
+
+    process: subprocess.Popen
+    junit: Path
+    auth_header: str | None
+
+    def report(self) -> ElementTree.Element:
+        """O relatório JUnit; falha com a saída do schemathesis se ele achou algum problema."""
+        stdout, _ = self.process.communicate(timeout=TIMEOUT_S)
+        output = stdout[-8000:].replace(self.auth_header or "\0", "Authorization: Bearer <token>")
+        assert self.process.returncode == 0, f"o schemathesis achou problemas no OpenAPI:\n{output}"
+        return ElementTree.parse(self.junit).getroot()
+
+
+def start_schemathesis(url: str, folder: Path, auth_header: str | None) -> FuzzRun:
+    """Começa o schemathesis (a linha de comando dele) contra `url`, sem esperar terminar."""
+    folder.mkdir()
+    junit = folder / "schemathesis.xml"
     checks = CHECKS + (["ignored_auth"] if auth_header else [])
     command = [
         sys.executable, "-c", "from schemathesis.cli import schemathesis; schemathesis()", "run",
@@ -58,10 +74,28 @@ def run_schemathesis(url: str, tmp_path, *, auth_header: str | None = None) -> E
         "--seed", str(SEED), "--request-timeout", "20", "--report", "junit", "--report-junit-path", str(junit),
         *(["--header", auth_header] if auth_header else []),
     ]
-    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=TIMEOUT_S)
-    output = (done.stdout + done.stderr)[-8000:].replace(auth_header or "\0", "Authorization: Bearer <token>")
-    assert done.returncode == 0, f"o schemathesis achou problemas no OpenAPI:\n{output}"
-    return ElementTree.parse(junit).getroot()
+    process = subprocess.Popen(command, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return FuzzRun(process, junit, auth_header)
+
+
+@pytest.fixture(scope="module")
+def fuzz_runs(start_apps, dia02_auth_env, silent_llm, tmp_path_factory) -> dict[str, FuzzRun]:
+    """Um servidor novo por dia (o fuzzer cria e apaga à vontade) e os três fuzzers rodando juntos.
+
+    Juntos, os três usam os dois núcleos e levam o tempo do mais lento, não a soma.
+    """
+    env = {**dia02_auth_env, "OPENAI_BASE_URL": silent_llm.base_url, "OPENAI_API_KEY": "chave-de-teste",
+           "DEFAULT_MODEL": "modelo-do-fuzzer"}
+    days = ("dia01", "dia02", "dia03")
+    urls = dict(zip(days, start_apps(*(REPO_ROOT / "solutions" / day for day in days), **env)))
+    root = tmp_path_factory.mktemp("schemathesis")
+    runs = {day: start_schemathesis(url, root / day, None if day == "dia01" else bearer_header(url))
+            for day, url in urls.items()}
+    yield runs
+    for run in runs.values():
+        if run.process.poll() is None:
+            run.process.kill()
+            run.process.wait()
 
 
 def operations_tested(report: ElementTree.Element) -> set[str]:
@@ -72,23 +106,19 @@ def operations_tested(report: ElementTree.Element) -> set[str]:
     return {case.get("name") for case in cases}
 
 
-def test_dia01_openapi_is_true(start_apps, tmp_path):
-    report = run_schemathesis(fresh_server(start_apps, "dia01"), tmp_path)
-    assert operations_tested(report) >= {"POST /prompts", "GET /prompts", "GET /prompts/{prompt_id}",
-                                         "PUT /prompts/{prompt_id}", "DELETE /prompts/{prompt_id}"}
+def test_dia01_openapi_is_true(fuzz_runs):
+    assert operations_tested(fuzz_runs["dia01"].report()) >= {
+        "POST /prompts", "GET /prompts", "GET /prompts/{prompt_id}", "PUT /prompts/{prompt_id}",
+        "DELETE /prompts/{prompt_id}"}
 
 
-def test_dia02_openapi_is_true(start_apps, dia02_auth_env, tmp_path):
-    url = fresh_server(start_apps, "dia02", **dia02_auth_env)
-    report = run_schemathesis(url, tmp_path, auth_header=bearer_header(url))
-    assert operations_tested(report) >= {"POST /login", "POST /token", "GET /me", "GET /admin/users",
-                                         "POST /prompts", "PUT /prompts/{prompt_id}", "DELETE /prompts/{prompt_id}"}
+def test_dia02_openapi_is_true(fuzz_runs):
+    assert operations_tested(fuzz_runs["dia02"].report()) >= {
+        "POST /login", "POST /token", "GET /me", "GET /admin/users", "POST /prompts", "PUT /prompts/{prompt_id}",
+        "DELETE /prompts/{prompt_id}"}
 
 
-def test_dia03_openapi_is_true(start_apps, dia02_auth_env, silent_llm, tmp_path):
-    env = {**dia02_auth_env, "OPENAI_BASE_URL": silent_llm.base_url, "OPENAI_API_KEY": "chave-de-teste",
-           "DEFAULT_MODEL": "modelo-do-fuzzer"}
-    url = fresh_server(start_apps, "dia03", **env)
-    report = run_schemathesis(url, tmp_path, auth_header=bearer_header(url))
-    assert operations_tested(report) >= {"POST /api/generate", "POST /chat", "POST /api/stream/chat",
-                                         "POST /api/stream/cancel/{stream_id}", "GET /api/stream/status"}
+def test_dia03_openapi_is_true(fuzz_runs):
+    assert operations_tested(fuzz_runs["dia03"].report()) >= {
+        "POST /api/generate", "POST /chat", "POST /api/stream/chat", "POST /api/stream/cancel/{stream_id}",
+        "GET /api/stream/status"}
