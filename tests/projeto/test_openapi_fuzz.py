@@ -101,7 +101,8 @@ def fuzz_runs(start_apps, dia02_auth_env, silent_llm, tmp_path_factory) -> dict[
 def operations_tested(report: ElementTree.Element) -> set[str]:
     """As operações que o schemathesis testou, e nenhuma com falha ou erro."""
     cases = report.findall(".//testcase")
-    problems = [case.get("name") for case in cases if case.find("failure") is not None or case.find("error") is not None]
+    problems = [case.get("name") for case in cases
+                if case.find("failure") is not None or case.find("error") is not None]
     assert not problems, problems
     return {case.get("name") for case in cases}
 
