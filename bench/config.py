@@ -48,6 +48,8 @@ class BenchConfig:
     chunk_cost_tokens: int = 3000
     profile_contenders: tuple[str, ...] = ("referencia", "sdk_openai")
     profile_level: int = 100
+    # --- enxurrada de logins errados na solução do Dia 2 (memória e /health; seção 6)
+    login_flood_logins: int = 100
     # --- corretor
     grader_days: tuple[str, ...] = ("dia01", "dia02", "dia03")
     grader_repeats: int = 3
@@ -89,5 +91,6 @@ QUICK = BenchConfig(
     memory_contenders=("referencia",), memory_levels=(5, 10), leak_streams=20, leak_streams_variants=10,
     leak_wave=10,
     chunk_cost_tokens=100, profile_contenders=("referencia",), profile_level=4,
+    login_flood_logins=10,
     grader_days=("dia01",), grader_repeats=1, class_plan=(), load_day="dia01", load_runs=0,
 )

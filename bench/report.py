@@ -366,6 +366,49 @@ def _statuses(counts: dict[str, int]) -> str:
     return ", ".join(f"{status}: {count}" for status, count in counts.items())
 
 
+def login_flood_section(results: dict) -> list[str]:
+    data = results.get("login_flood")
+    if not data:
+        return ["## 6. Enxurrada de logins (Dia 2)", "", "Não medido nesta execução.", ""]
+    mib = 2**20
+    rows = []
+    for key, measured in data["contenders"].items():
+        base = measured["baseline_rss"]
+        for number, r in enumerate(measured["rounds"], start=1):
+            h, me = r["health"], r["me"]
+            rows.append([LOGIN_LABELS[key], str(number), f"{base / mib:.0f}", f"{(r['peak_rss'] - base) / mib:+.0f}",
+                         f"{(r['rss_after'] - base) / mib:+.0f}", f"{num(h['p50'], 0)} / {num(h['p95'], 0)} / "
+                         f"{num(h['max'], 0)} ({h['n']})", f"{num(me['p95'], 0)} ({me['n']})",
+                         ", ".join(f"{status}: {count}" for status, count in sorted(r["statuses"].items())),
+                         num(r["duration_s"])])
+    return ["## 6. Enxurrada de logins (Dia 2)", "",
+            f"{data['logins']} logins errados ao mesmo tempo (metade de usuários que não existem), duas vezes "
+            "seguidas, na solução do Dia 2 num uvicorn de verdade. Cada login custa um Argon2 de 19 MiB; ninguém "
+            "precisa de senha para mandá-los. Durante cada enxurrada, um `GET /health` e um `GET /me` (com token) "
+            "a cada 10 ms medem se o resto do servidor continua respondendo. O RSS é lido de fora (psutil) a "
+            "cada 5 ms; a linha de base, com o servidor de pé e depois de um login (o do token do `/me`). Dois "
+            "contendores:", "",
+            *[f"- **{LOGIN_LABELS[key]}** — {LOGIN_DESCRIPTIONS[key]}" for key in data["contenders"]], "",
+            f"Nesta máquina o pool do hash tem **{data['hash_workers']}** threads (`HASH_WORKERS`: uma por CPU, "
+            "no máximo 4). A meta: pico ≤ linha de base + 150 MiB, depois perto da linha de base, e `/health` com "
+            "p95 < 100 ms (veja as Metas). O \"depois\" não volta a zero: o alocador do C (glibc) guarda, para a "
+            "próxima vez, os 19 MiB que cada thread do pool usou; com o pool, são `HASH_WORKERS` blocos, e uma "
+            "segunda enxurrada não os aumenta.", "",
+            *table(["Contendor", "Enxurrada", "RSS base (MiB)", "Pico (MiB)", "Depois (MiB)",
+                    "/health p50 / p95 / máx, ms (amostras)", "/me p95, ms (amostras)", "Status dos logins",
+                    "Duração (s)"], rows), "", stamp(results["machine"]), ""]
+
+
+LOGIN_LABELS = {"antes": "antes (login `def`, threadpool)", "referencia": "referência (pool do hash)"}
+LOGIN_DESCRIPTIONS = {
+    "antes": "o desenho antigo, reconstruído da solução de hoje: as rotas de login em `def` chamando o argon2 "
+             "direto. O FastAPI as roda no threadpool (40 threads), junto com o `/health` e o `/me`, que também "
+             "são `def`.",
+    "referencia": "`solutions/dia02/template.py`: as rotas de login em `async def` esperam `run_hash`, que roda o "
+                  "argon2 num `ThreadPoolExecutor` só dele, com prazo (503 + `Retry-After` depois de 10 s).",
+}
+
+
 def grader_section(results: dict, images: dict) -> list[str]:
     grader = results.get("grader")
     if not grader:
@@ -420,6 +463,6 @@ def write(results: dict, out: Path) -> None:
     images = draw(results, out.parent / "img")
     sections = [header(results), targets_section(results), streaming_section(results, images),
                 knee_section(results, images), chunk_section(results, images), memory_section(results, images),
-                grader_section(results, images), targets.analysis(results)]
+                grader_section(results, images), login_flood_section(results), targets.analysis(results)]
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(line for section in sections for line in section).rstrip() + "\n", encoding="utf-8")

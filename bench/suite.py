@@ -13,6 +13,7 @@ from .contenders import Lab
 from .grader_bench import run_grader_bench
 from .knee import run_knees
 from .load import LoadWorker
+from .login_flood import run_login_flood
 from .memory import run_memory
 from .server_profile import run_profiles
 from .streaming import build_spec, measure, run_matrix
@@ -64,6 +65,7 @@ def run(cfg: BenchConfig, log, with_grader: bool = True) -> dict:
             measure_chunk_cost, lab.upstream.url + "/v1", cfg.chunk_cost_tokens))
         results["server_profile"] = phases.run("perfil do servidor numa rajada",
                                                lambda: run_profiles(worker, lab, cfg))
+    results["login_flood"] = phases.run("enxurrada de logins (Dia 2)", lambda: run_login_flood(cfg, log))
     if with_grader:
         results["grader"] = phases.run("corretor", lambda: run_grader_bench(cfg, log))
     results["machine"]["load_end"] = machine.load_average()

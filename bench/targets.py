@@ -114,18 +114,52 @@ def grader_targets(results: dict) -> list[Target]:
     ]
 
 
+HASH_MIB = 19  # memória de um argon2 com os parâmetros do curso
+LOGIN_PEAK_LIMIT_MIB = 150
+LOGIN_AFTER_SLACK_MIB = 16  # folga além do que o pool do hash guarda (o resto do processo também varia)
+LOGIN_SECOND_FLOOD_MIB = 8
+HEALTH_P95_LIMIT_MS = 100
+
+
+def login_flood_targets(results: dict) -> list[Target]:
+    """As metas da enxurrada de logins (issue 10), medidas na referência (a solução do Dia 2)."""
+    data = results.get("login_flood")
+    ref = (data or {}).get("contenders", {}).get("referencia")
+    goals = (("logins_pico", f"Enxurrada de logins errados: pico de RSS ≤ linha de base + {LOGIN_PEAK_LIMIT_MIB} MiB"),
+             ("logins_depois", "Depois da enxurrada, o RSS volta perto da linha de base e não cresce com mais logins"),
+             ("logins_health", f"/health com p95 < {HEALTH_P95_LIMIT_MS} ms durante a enxurrada"))
+    if not ref:
+        return [Target(key, goal, "—", None) for key, goal in goals]
+    base, rounds = ref["baseline_rss"], ref["rounds"]
+    peak = max(r["peak_rss"] for r in rounds) - base
+    after, growth = rounds[-1]["rss_after"] - base, rounds[-1]["rss_after"] - rounds[0]["rss_after"]
+    kept = data["hash_workers"] * HASH_MIB + LOGIN_AFTER_SLACK_MIB
+    health = max(r["health"]["p95"] for r in rounds)
+    mib = 2**20
+    return [
+        Target("logins_pico", f"{goals[0][1]} ({data['logins']} logins, referência)",
+               f"{peak / mib:+.0f} MiB no pico (maior das 2 enxurradas)", peak <= LOGIN_PEAK_LIMIT_MIB * mib),
+        Target("logins_depois", f"{goals[1][1]}: no máximo o que o pool guarda ({data['hash_workers']} × "
+               f"{HASH_MIB} MiB) + {LOGIN_AFTER_SLACK_MIB} MiB, e a 2ª enxurrada cresce ≤ {LOGIN_SECOND_FLOOD_MIB} MiB",
+               f"{after / mib:+.0f} MiB depois das 2 enxurradas; a 2ª cresceu {growth / mib:+.0f} MiB",
+               after <= kept * mib and growth <= LOGIN_SECOND_FLOOD_MIB * mib),
+        Target("logins_health", f"{goals[2][1]} (referência)", f"p95 {health:.0f} ms (o pior das 2 enxurradas)",
+               health < HEALTH_P95_LIMIT_MS),
+    ]
+
+
 def evaluate(results: dict) -> list[Target]:
     ratio, text = knee_ratio(results)
     return [*ttft_targets(results),
             Target("vazao", "Streams sustentados a 30 tok/s ≥ 80% do passthrough com o SDK cru", text,
                    None if ratio is None else ratio >= 0.8),
-            *memory_targets(results), *grader_targets(results)]
+            *memory_targets(results), *login_flood_targets(results), *grader_targets(results)]
 
 
 def analysis(results: dict) -> list[str]:
     """Seção final: para cada meta não cumprida, a causa medida e o que fazer."""
     missed = [t for t in evaluate(results) if t.met is False]
-    lines = ["## 6. Metas não cumpridas: causa e o que fazer", ""]
+    lines = ["## 7. Metas não cumpridas: causa e o que fazer", ""]
     if not missed:
         return lines + ["Todas as metas medidas foram cumpridas nesta execução.", ""]
     explained = set()
@@ -245,6 +279,14 @@ SCORES_TEXT = ["Alguma verificação depende de tempo e passou do prazo com a CP
             "correção diz qual."]
 
 
+LOGIN_FLOOD_TEXT = [
+    "Onde olhar: a seção 6 separa o pico, o depois e a latência por enxurrada. Se o pico passou do limite, "
+    "confira se o login ainda é `async def` com `await run_hash(...)` (no threadpool do FastAPI seriam até 40 "
+    "hashes de 19 MiB de uma vez). Se o /health passou de 100 ms, veja a carga da máquina no cabeçalho: com "
+    "2 núcleos, os hashes do pool ocupam as duas CPUs, e o gerador de carga disputa com eles.",
+]
+
 EXPLAIN = {"ttft_p50": _explain_ttft, "ttft_p99": _explain_ttft, "vazao": _explain_throughput,
            "rss": _explain_rss, "vazamento": LEAK_TEXT, "corretor_dia": _explain_grader,
-           "turma": _explain_grader, "notas_sob_carga": SCORES_TEXT}
+           "turma": _explain_grader, "notas_sob_carga": SCORES_TEXT, "logins_pico": LOGIN_FLOOD_TEXT,
+           "logins_depois": LOGIN_FLOOD_TEXT, "logins_health": LOGIN_FLOOD_TEXT}

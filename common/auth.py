@@ -12,8 +12,13 @@ a diferença é que as rotas ficam num APIRouter, que o app do Dia 3 inclui:
     def protected(user: CurrentUser): ...
 """
 
+import asyncio
+import os
+import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, status
 from fastapi.security import OAuth2PasswordBearer
@@ -21,17 +26,18 @@ from jose import JWTError, jwt
 from passlib.context import CryptContext
 from pydantic import BaseModel, Field
 
+from common.api import CourseRoute, error_response
 from common.config import get_settings
 
 __all__ = [
-    "ALGORITHM", "USERS", "CurrentUser", "LoginRequest", "Token", "User", "UserInDB",
+    "ALGORITHM", "LOGIN_RESPONSES", "USERS", "CurrentUser", "LoginRequest", "Token", "User", "UserInDB",
     "authenticate_user", "create_access_token", "get_current_user", "oauth2_scheme",
-    "require_admin", "router", "unauthorized", "verify_token",
+    "require_admin", "router", "run_hash", "unauthorized", "verify_token",
 ]
 
 ALGORITHM = "HS256"
 
-router = APIRouter(tags=["autenticação"])
+router = APIRouter(tags=["autenticação"], route_class=CourseRoute)
 
 
 def unauthorized(detail: str) -> HTTPException:
@@ -102,26 +108,56 @@ def authenticate_user(username: str, password: str) -> User | None:
     return user.public()
 
 
-def issue_token(credentials: LoginRequest) -> Token:
-    user = authenticate_user(credentials.username, credentials.password)
+# O pool do hash: o argon2 gasta 19 MiB e uma CPU inteira por login. No threadpool do FastAPI (40
+# threads), 100 logins simultâneos eram 40 hashes de uma vez: 1 GiB de RAM e o /health na fila.
+# Aqui, uma thread por CPU (no máximo 4): a memória fica em HASH_WORKERS × 19 MiB, e quem passa disso
+# espera a vez na fila do pool, sem ocupar thread nenhuma. Veja GUIA_APRENDIZADO.md#dia2-pool-hash.
+HASH_WORKERS = min(os.cpu_count() or 1, 4)
+hash_pool = ThreadPoolExecutor(max_workers=HASH_WORKERS, thread_name_prefix="argon2")
+HASH_WAIT_SECONDS = 10  # prazo do login (fila + hash); numa enxurrada, 503 em vez de esperar sem fim
+
+
+async def run_hash(function: Callable[..., Any], *args: Any) -> Any:
+    """Roda `function` (que faz argon2) no pool do hash, fora do event loop; 503 se a vez não chega."""
+    loop = asyncio.get_running_loop()
+    try:
+        async with asyncio.timeout(HASH_WAIT_SECONDS):
+            return await loop.run_in_executor(hash_pool, function, *args)
+    except TimeoutError:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE, "Muitos logins ao mesmo tempo. Tente de novo em instantes.",
+            headers={"Retry-After": str(HASH_WAIT_SECONDS)},
+        ) from None
+
+
+async def issue_token(credentials: LoginRequest) -> Token:
+    # O argon2 roda no pool do hash: o event loop segue atendendo as outras requisições.
+    user = await run_hash(authenticate_user, credentials.username, credentials.password)
     if user is None:
         # Mesma mensagem para usuário inexistente e senha errada.
         raise unauthorized("Usuário ou senha incorretos")
     return Token(access_token=create_access_token(user.username))
 
 
-# `def` e não `async def`: o FastAPI roda a função numa thread à parte, então o argon2
-# (dezenas de milissegundos de CPU) não trava o event loop para as outras requisições.
-@router.post("/login")
-def login(credentials: LoginRequest) -> Token:
-    return issue_token(credentials)
+# As respostas de erro do login, para o /docs (o 422 o FastAPI já documenta sozinho).
+LOGIN_RESPONSES = {
+    401: error_response("Usuário ou senha incorretos", headers={"WWW-Authenticate": {"schema": {"type": "string"}}}),
+    503: error_response("Muitos logins ao mesmo tempo: tente de novo depois de Retry-After segundos",
+                        headers={"Retry-After": {"schema": {"type": "string"}}}),
+}
+
+
+# `async def`: a rota só espera o hash, que roda no pool (veja run_hash); nenhuma thread fica presa.
+@router.post("/login", responses=LOGIN_RESPONSES)
+async def login(credentials: LoginRequest) -> Token:
+    return await issue_token(credentials)
 
 
 # O mesmo login como formulário OAuth2 (username e password): é o que o botão
 # "Authorize" do /docs envia. Form() reaproveita o LoginRequest, com os mesmos limites.
-@router.post("/token")
-def login_form(credentials: Annotated[LoginRequest, Form()]) -> Token:
-    return issue_token(credentials)
+@router.post("/token", responses=LOGIN_RESPONSES)
+async def login_form(credentials: Annotated[LoginRequest, Form()]) -> Token:
+    return await issue_token(credentials)
 
 
 # Passo 4 — verify_token e get_current_user (GUIA_APRENDIZADO.md#dia2-passo4)
@@ -130,8 +166,18 @@ def login_form(credentials: Annotated[LoginRequest, Form()]) -> Token:
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="token", auto_error=False)
 
 
+# A forma compacta de um JWT: três partes base64url (sem "="), separadas por ponto.
+COMPACT_JWT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+# Tudo o que o decode levanta com um token hostil (veja GUIA_APRENDIZADO.md#dia2-passo4).
+DECODE_ERRORS = (JWTError, RecursionError, TypeError, OverflowError)
+INVALID_TOKEN = "Token inválido ou expirado"
+
+
 def verify_token(token: str) -> str:
-    """Confere assinatura, algoritmo, validade e usuário; devolve o username (o sub)."""
+    """Confere forma, assinatura, algoritmo, validade e usuário; devolve o username (o sub)."""
+    # O base64 do python-jose pula caracteres de fora do alfabeto: sem esta guarda, token + "!!" valeria.
+    if not COMPACT_JWT.fullmatch(token):
+        raise unauthorized(INVALID_TOKEN)
     settings = get_settings()
     try:
         # algorithms=["HS256"] explícito: um token com alg "none" ou outro algoritmo é recusado.
@@ -142,10 +188,13 @@ def verify_token(token: str) -> str:
             algorithms=[ALGORITHM],
             options={"require_exp": True, "require_sub": True},
         )
-    # TypeError/OverflowError: o python-jose os deixa escapar com um exp absurdo (null,
-    # infinito). Qualquer token ruim vira 401, nunca 500.
-    except (JWTError, TypeError, OverflowError):
-        raise unauthorized("Token inválido ou expirado") from None
+    # Qualquer token ruim vira 401, nunca 500: o cabeçalho é lido ANTES da assinatura, e um JSON
+    # aninhado fundo estoura a recursão (RecursionError); um exp absurdo escapa como TypeError/OverflowError.
+    except DECODE_ERRORS:
+        raise unauthorized(INVALID_TOKEN) from None
+    # RFC 7519: exp é um número JSON e sub, um texto. O python-jose aceitaria o exp "9999999999" (texto).
+    if type(payload["exp"]) not in (int, float) or not isinstance(payload["sub"], str):
+        raise unauthorized(INVALID_TOKEN)
     username = payload["sub"]
     if username not in USERS:
         raise unauthorized("Token de um usuário que não existe")

@@ -13,7 +13,12 @@ from typing import Annotated
 from fastapi import FastAPI, HTTPException, Path, Query, status
 from pydantic import BaseModel, Field
 
+from common.api import CourseRoute, error_response
+
 app = FastAPI(title="Dia 1 — API de prompts")
+# A rota do curso (common/api.py, pronta): todo corpo malformado (JSON inválido, não UTF-8...) vira
+# 422, e o 422 não repete o que o cliente mandou (GUIA_APRENDIZADO.md#dia1-erros).
+app.router.route_class = CourseRoute
 
 
 # Andaime do exercício: uma rota ainda não feita responde 501 (Not Implemented) com uma
@@ -55,6 +60,8 @@ class Prompt(PromptIn):
 
 # Um tipo reutilizável para o {prompt_id} da URL: "abc" vira 422 sem uma linha de código nossa.
 PromptId = Annotated[int, Path(description="O id devolvido pelo POST /prompts")]
+# O 404 aparece no /docs porque está declarado aqui (o 422 o FastAPI documenta sozinho).
+NOT_FOUND = {404: error_response("Prompt não encontrado")}
 
 
 # Passo 3 — POST /prompts (GUIA_APRENDIZADO.md#dia1-passo3)
@@ -89,13 +96,13 @@ def find_prompt(prompt_id: int) -> Prompt:
     raise todo(5, "GET /prompts/{prompt_id} (função find_prompt)")
 
 
-@app.get("/prompts/{prompt_id}")
+@app.get("/prompts/{prompt_id}", responses=NOT_FOUND)
 def read_prompt(prompt_id: PromptId) -> Prompt:
     return find_prompt(prompt_id)
 
 
 # Passo 6 — PUT /prompts/{prompt_id} (GUIA_APRENDIZADO.md#dia1-passo6)
-@app.put("/prompts/{prompt_id}")
+@app.put("/prompts/{prompt_id}", responses=NOT_FOUND)
 def update_prompt(prompt_id: PromptId, body: PromptIn) -> Prompt:
     # TODO 6: ache o prompt atual com find_prompt (404 se não existe) e troque o conteúdo
     # pelo do corpo, mantendo o mesmo id e o mesmo created_at. Devolva o prompt novo.
@@ -103,7 +110,7 @@ def update_prompt(prompt_id: PromptId, body: PromptIn) -> Prompt:
 
 
 # Passo 7 — DELETE /prompts/{prompt_id} (GUIA_APRENDIZADO.md#dia1-passo7)
-@app.delete("/prompts/{prompt_id}")
+@app.delete("/prompts/{prompt_id}", responses=NOT_FOUND)
 def delete_prompt(prompt_id: PromptId) -> None:
     # TODO 7: remova o prompt (404 se não existe) e responda 204 com o corpo vazio:
     # status_code no decorador e nenhum return.

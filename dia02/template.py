@@ -7,9 +7,14 @@ Este arquivo começa da solução do Dia 1 (lá embaixo, já funcionando). Siga 
 "Passo a passo do Dia 2"). Os imports já estão prontos.
 """
 
+import asyncio
+import os
+import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from itertools import count
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Form, HTTPException, Path, Query, status
 from fastapi.security import OAuth2PasswordBearer
@@ -17,9 +22,14 @@ from jose import JWTError, jwt
 from passlib.context import CryptContext
 from pydantic import BaseModel, Field
 
+from common.api import CourseRoute, error_response
 from common.config import get_settings
 
 app = FastAPI(title="Dia 2 — API de prompts com login JWT")
+# A rota do curso (common/api.py, pronta): todo corpo malformado vira 422, o 422 não repete o que o
+# cliente mandou (a senha!) e, nas rotas com login, sem token válido sai 401 antes de qualquer 422
+# (GUIA_APRENDIZADO.md#dia2-ordem).
+app.router.route_class = CourseRoute
 
 ALGORITHM = "HS256"
 
@@ -94,26 +104,56 @@ def authenticate_user(username: str, password: str) -> User | None:
     raise todo(3, "authenticate_user")
 
 
-def issue_token(credentials: LoginRequest) -> Token:
-    # TODO 3: autentique; se falhar, raise unauthorized("...") (401 + WWW-Authenticate),
+# O pool do hash: o argon2 gasta 19 MiB e uma CPU inteira por login. No threadpool do FastAPI (40
+# threads), 100 logins simultâneos eram 40 hashes de uma vez: 1 GiB de RAM e o /health na fila.
+# Aqui, uma thread por CPU (no máximo 4): a memória fica em HASH_WORKERS × 19 MiB, e quem passa disso
+# espera a vez na fila do pool, sem ocupar thread nenhuma. Veja GUIA_APRENDIZADO.md#dia2-pool-hash.
+HASH_WORKERS = min(os.cpu_count() or 1, 4)
+hash_pool = ThreadPoolExecutor(max_workers=HASH_WORKERS, thread_name_prefix="argon2")
+HASH_WAIT_SECONDS = 10  # prazo do login (fila + hash); numa enxurrada, 503 em vez de esperar sem fim
+
+
+async def run_hash(function: Callable[..., Any], *args: Any) -> Any:
+    """Roda `function` (que faz argon2) no pool do hash, fora do event loop; 503 se a vez não chega."""
+    loop = asyncio.get_running_loop()
+    try:
+        async with asyncio.timeout(HASH_WAIT_SECONDS):
+            return await loop.run_in_executor(hash_pool, function, *args)
+    except TimeoutError:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE, "Muitos logins ao mesmo tempo. Tente de novo em instantes.",
+            headers={"Retry-After": str(HASH_WAIT_SECONDS)},
+        ) from None
+
+
+async def issue_token(credentials: LoginRequest) -> Token:
+    # TODO 3: autentique com `user = await run_hash(authenticate_user, ...)` (o argon2 roda no pool do
+    # hash, pronto acima); se falhar, raise unauthorized("...") (401 + WWW-Authenticate),
     # com a mesma mensagem para usuário inexistente e senha errada.
     # Se der certo, devolva Token(access_token=create_access_token(user.username)).
     raise todo(3, "issue_token")
 
 
-# `def` e não `async def`: o FastAPI roda a função numa thread à parte, então o argon2
-# (dezenas de milissegundos de CPU) não trava o event loop para as outras requisições.
-@app.post("/login")
-def login(credentials: LoginRequest) -> Token:
-    return issue_token(credentials)
+# As respostas de erro do login, para o /docs (o 422 o FastAPI já documenta sozinho).
+LOGIN_RESPONSES = {
+    401: error_response("Usuário ou senha incorretos", headers={"WWW-Authenticate": {"schema": {"type": "string"}}}),
+    503: error_response("Muitos logins ao mesmo tempo: tente de novo depois de Retry-After segundos",
+                        headers={"Retry-After": {"schema": {"type": "string"}}}),
+}
+
+
+# `async def`: a rota só espera o hash, que roda no pool (veja run_hash); nenhuma thread fica presa.
+@app.post("/login", responses=LOGIN_RESPONSES)
+async def login(credentials: LoginRequest) -> Token:
+    return await issue_token(credentials)
 
 
 # O mesmo login como formulário OAuth2 (username e password): é o que o botão
 # "Authorize" do /docs envia.
-@app.post("/token")
-def login_form() -> Token:
+@app.post("/token", responses=LOGIN_RESPONSES)
+async def login_form() -> Token:
     # TODO 3: receba o formulário com credentials: Annotated[LoginRequest, Form()]
-    # (os mesmos limites do /login) e devolva issue_token(credentials).
+    # (os mesmos limites do /login) e devolva await issue_token(credentials).
     raise todo(3, "POST /token")
 
 
@@ -123,12 +163,21 @@ def login_form() -> Token:
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="token", auto_error=False)
 
 
+# A forma compacta de um JWT: três partes base64url (sem "="), separadas por ponto.
+COMPACT_JWT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+# Tudo o que o decode levanta com um token hostil (veja GUIA_APRENDIZADO.md#dia2-passo4).
+DECODE_ERRORS = (JWTError, RecursionError, TypeError, OverflowError)
+INVALID_TOKEN = "Token inválido ou expirado"
+
+
 def verify_token(token: str) -> str:
-    """Confere assinatura, algoritmo, validade e usuário; devolve o username (o sub)."""
-    # TODO 4: jwt.decode(token, chave, algorithms=[ALGORITHM],
+    """Confere forma, assinatura, algoritmo, validade e usuário; devolve o username (o sub)."""
+    # TODO 4: antes de tudo, um token fora da forma compacta (COMPACT_JWT.fullmatch) é 401.
+    # Depois, jwt.decode(token, chave, algorithms=[ALGORITHM],
     #                    options={"require_exp": True, "require_sub": True})
-    # Qualquer erro (JWTError, e também TypeError/OverflowError, que o python-jose deixa
-    # escapar com um exp absurdo) vira raise unauthorized(...): 401, nunca 500.
+    # Qualquer erro de DECODE_ERRORS (JWTError; RecursionError com um cabeçalho aninhado fundo;
+    # TypeError/OverflowError com um exp absurdo) vira raise unauthorized(...): 401, nunca 500.
+    # Um exp que não é número JSON (o texto "9999999999", true) ou um sub que não é texto: 401.
     # Um sub que não está em USERS também é 401. Devolva o username.
     raise todo(4, "verify_token")
 
@@ -144,6 +193,9 @@ CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
 # Passo 5 — GET /me e GET /admin/users (GUIA_APRENDIZADO.md#dia2-passo5)
+ADMIN_ONLY = {403: error_response("Só administradores")}  # para o /docs
+
+
 def require_admin(user: CurrentUser) -> User:
     # TODO 5: se user.role não é "admin", levante HTTPException 403; senão devolva user.
     # 401 = não sei quem você é; 403 = sei, mas você não pode.
@@ -157,7 +209,7 @@ def read_me(user: CurrentUser) -> User:
 
 
 # dependencies=[...]: a rota só precisa que require_admin passe, não do valor que ele devolve.
-@app.get("/admin/users", dependencies=[Depends(require_admin)])
+@app.get("/admin/users", dependencies=[Depends(require_admin)], responses=ADMIN_ONLY)
 def list_users() -> list[User]:
     # TODO 5: devolva a lista de usuários, cada um com .public() (nada de hash).
     raise todo(5, "GET /admin/users")
@@ -185,6 +237,9 @@ prompts_db: dict[int, Prompt] = {}
 prompt_ids = count(start=1)
 
 PromptId = Annotated[int, Path(description="O id devolvido pelo POST /prompts")]
+# As respostas de erro de cada rota, para o /docs (o 401 das rotas com login e o 422 saem sozinhos).
+NOT_FOUND = {404: error_response("Prompt não encontrado")}
+OWNER_ONLY = {403: error_response("Só o dono do prompt ou um admin"), **NOT_FOUND}
 
 
 def ensure_can_edit(prompt: Prompt, user: User) -> None:
@@ -223,12 +278,12 @@ def find_prompt(prompt_id: int) -> Prompt:
     return prompts_db[prompt_id]
 
 
-@app.get("/prompts/{prompt_id}")
+@app.get("/prompts/{prompt_id}", responses=NOT_FOUND)
 def read_prompt(prompt_id: PromptId) -> Prompt:
     return find_prompt(prompt_id)
 
 
-@app.put("/prompts/{prompt_id}")
+@app.put("/prompts/{prompt_id}", responses=OWNER_ONLY)
 def update_prompt(prompt_id: PromptId, body: PromptIn) -> Prompt:
     # model_copy(update=...) troca só os campos do corpo: id e created_at continuam os originais.
     updated = find_prompt(prompt_id).model_copy(update=body.model_dump())
@@ -236,7 +291,7 @@ def update_prompt(prompt_id: PromptId, body: PromptIn) -> Prompt:
     return updated
 
 
-@app.delete("/prompts/{prompt_id}", status_code=status.HTTP_204_NO_CONTENT)
+@app.delete("/prompts/{prompt_id}", status_code=status.HTTP_204_NO_CONTENT, responses=OWNER_ONLY)
 def delete_prompt(prompt_id: PromptId) -> None:
     find_prompt(prompt_id)
     del prompts_db[prompt_id]

@@ -13,6 +13,7 @@ settings.stream_idle_timeout_seconds, settings.max_streams_per_user e settings.f
 from fastapi import APIRouter, HTTPException, status
 from fastapi.responses import StreamingResponse
 
+from common.api import CourseRoute, EventStream, error_response, event_stream
 from common.auth import CurrentUser  # noqa: F401 - as rotas dos extras também exigem o token
 # As peças do núcleo (template.py) que os extras reaproveitam. O import funciona porque o template.py
 # importa este arquivo só no fim, quando elas já existem.
@@ -20,7 +21,8 @@ from template import (  # noqa: F401
     SSE_HEADERS, UPSTREAM_ERRORS, ChatRequest, build_llm, build_messages, settings, sse_event, upstream_error_detail,
 )
 
-router = APIRouter(tags=["desafios extras"])
+# CourseRoute: o mesmo 401 antes do 422 das rotas do template.py (veja GUIA_APRENDIZADO.md#dia2-ordem).
+router = APIRouter(tags=["desafios extras"], route_class=CourseRoute)
 
 
 # Desafio extra A — eventos tipados (veja GUIA_APRENDIZADO.md#extra-eventos_tipados)
@@ -30,7 +32,12 @@ router = APIRouter(tags=["desafios extras"])
 #         "provider", "code_blocks"} (ou error {"detail"}, ou cancelled {"stream_id"}); depois, o stream fecha.
 #         sse_event(json.dumps({"token": token}), event="token") já serve. Os code_blocks saem da resposta
 #         COMPLETA: o conteúdo de cada bloco ```, sem as cercas e sem a quebra de linha final.
-@router.post("/api/stream/chat")
+TYPED_EVENTS = event_stream("Eventos nomeados, com dados em JSON: start, um token por token e um fim",
+                            ["start", "token", "done", "error", "cancelled"])
+
+
+@router.post("/api/stream/chat", response_class=EventStream,
+             responses={200: TYPED_EVENTS, 429: error_response("Streams demais abertos por este usuário")})
 async def stream_chat() -> StreamingResponse:
     """Stream com eventos nomeados (start, token, done, error, cancelled) e dados em JSON."""
     raise HTTPException(
@@ -57,7 +64,9 @@ async def stream_chat() -> StreamingResponse:
 #         usuário; 404 para um id desconhecido, encerrado ou já cancelado. Cancele a CHAMADA ao LLM,
 #         não só a resposta: uma tarefa produtora (asyncio.create_task) que lê o astream para uma
 #         asyncio.Queue facilita, porque cancelar a tarefa fecha a conexão com o provedor.
-@router.post("/api/stream/cancel/{stream_id}")
+@router.post("/api/stream/cancel/{stream_id}", responses={
+    403: error_response("O stream é de outro usuário"), 404: error_response("Stream desconhecido ou já encerrado"),
+})
 async def cancel_stream() -> dict[str, bool]:
     """Cancela um stream seu: ele manda o evento `cancelled` e fecha."""
     raise HTTPException(

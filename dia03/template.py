@@ -25,6 +25,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_openai import ChatOpenAI
 from pydantic import BaseModel, Field
 
+from common.api import CourseRoute, EventStream, error_response, event_stream
 from common.auth import CurrentUser  # = Annotated[User, Depends(get_current_user)]
 from common.auth import router as auth_router
 from common.config import REPO_ROOT, get_settings
@@ -32,6 +33,9 @@ from common.config import REPO_ROOT, get_settings
 logger = logging.getLogger(__name__)
 
 app = FastAPI(title="Dia 3 — Streaming + LLM")
+# A rota do curso (common/api.py, pronta): todo corpo malformado vira 422 (sem repetir o que o cliente
+# mandou) e, nas rotas com login, sem token válido sai 401 antes de qualquer 422 (GUIA_APRENDIZADO.md#dia2-ordem).
+app.router.route_class = CourseRoute
 
 
 # Exemplo pronto: o corretor espera esta rota para saber que o servidor subiu.
@@ -47,6 +51,12 @@ settings = None
 
 
 # Passo 2 — modelos de requisição
+# Limites do histórico: cada mensagem vai para o modelo, e um provedor pago cobra por caractere.
+# Sem eles, 5 itens de 1 MiB viravam 5 milhões de caracteres numa requisição só.
+MAX_HISTORY_ITEMS = 50  # aceitos no corpo (o desafio extra C manda só as 12 últimas ao modelo)
+MAX_HISTORY_CONTENT = 8000  # por item: cabe uma resposta longa do modelo
+
+
 class GenerateRequest(BaseModel):
     """Corpo de POST /api/generate."""
 
@@ -57,14 +67,22 @@ class GenerateRequest(BaseModel):
 class HistoryItem(BaseModel):
     """Uma mensagem anterior da conversa."""
 
-    # TODO 2: role (só "user" ou "assistant": use Literal) e content (str).
+    # TODO 2: role (só "user" ou "assistant": use Literal) e content (str de até MAX_HISTORY_CONTENT
+    #         caracteres, com Field).
 
 
 class ChatRequest(BaseModel):
     """Corpo de POST /chat."""
 
-    # TODO 2: message (1 a 4000 caracteres), stream (bool, padrão False),
-    #         history (list[HistoryItem], padrão []) e model (str | None, padrão None).
+    # TODO 2: message (1 a 4000 caracteres), stream (bool, padrão False), history (list[HistoryItem],
+    #         padrão [], no máximo MAX_HISTORY_ITEMS itens: Field(default=[], max_length=...)) e
+    #         model (str | None, padrão None).
+
+
+class ChatReply(BaseModel):
+    """Resposta de POST /chat sem stream."""
+
+    response: str
 
 
 # Passo 3 — o modelo (ChatOpenAI) e o stream de tokens
@@ -107,6 +125,10 @@ async def sse_stream(messages: list[BaseMessage], model: str | None) -> AsyncIte
 # Passo 5 — POST /api/generate
 # TODO 5: SSE_HEADERS com "Cache-Control": "no-cache" e "X-Accel-Buffering": "no".
 SSE_HEADERS: dict[str, str] = {}
+# Para o /docs: o que as rotas de stream respondem (o FastAPI não adivinha um text/event-stream).
+SSE_DOCS = event_stream("Um evento por token, `event: error` se o LLM falhar e, no fim, `data: [DONE]`",
+                        ["message", "error"])
+
 
 
 def sse_response(messages: list[BaseMessage], model: str | None) -> StreamingResponse:
@@ -117,7 +139,7 @@ def sse_response(messages: list[BaseMessage], model: str | None) -> StreamingRes
 
 # TODO 5: a rota recebe `body: GenerateRequest` e `user: CurrentUser` e devolve
 #         sse_response([HumanMessage(body.prompt)], body.model).
-@app.post("/api/generate")
+@app.post("/api/generate", response_class=EventStream, responses={200: SSE_DOCS})
 async def generate() -> StreamingResponse:
     """Sempre em stream: cada token da resposta é um evento SSE."""
     raise HTTPException(
@@ -135,8 +157,14 @@ def build_messages(body: ChatRequest) -> list[BaseMessage]:
 # TODO 6: a rota recebe `body: ChatRequest` e `user: CurrentUser`; com body.stream, devolve
 #         sse_response(...); senão, `await build_llm(body.model).ainvoke(messages)` e {"response": reply.text}.
 # TODO 7: se o ainvoke levantar um dos UPSTREAM_ERRORS, responda 502 com HTTPException.
-# response_model=None: a rota devolve SSE ou JSON, conforme `stream`.
-@app.post("/chat", response_model=None)
+# response_model=None: a rota devolve SSE ou JSON, conforme `stream` (as duas formas vão para o /docs).
+CHAT_RESPONSES = {
+    200: {**SSE_DOCS, "model": ChatReply, "description": '`stream=true`: SSE; senão, JSON {"response": ...}'},
+    502: error_response("O modelo de linguagem falhou (modo JSON)"),
+}
+
+
+@app.post("/chat", response_model=None, responses=CHAT_RESPONSES)
 async def chat() -> StreamingResponse | dict[str, str]:
     """Conversa com histórico: SSE se `stream` for true, senão a resposta inteira em JSON."""
     raise HTTPException(

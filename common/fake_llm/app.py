@@ -9,6 +9,7 @@ from .completion import complete
 from .errors import install_error_handlers, invalid_request, simulated_failure
 from .job import start_job
 from .log import RequestLog
+from .markers import is_sendable
 from .plan import plan_reply
 from .schemas import ChatRequest
 from .stream import stream_response
@@ -50,6 +51,10 @@ def resolve_delay_ms(delay_ms: int | None) -> int:
 def _add_openai_routes(app: FastAPI) -> None:
     @app.post("/v1/chat/completions")
     async def chat_completions(body: ChatRequest, request: Request) -> Response:
+        # O que chega vai para o log (e, na resposta padrão, de volta ao cliente): precisa caber num UTF-8.
+        if not is_sendable(body.model_dump()):
+            return invalid_request("As mensagens têm um surrogate isolado (como \\ud800), que nenhum "
+                                   "UTF-8 representa: não dá para registrar nem transmitir.", param="messages")
         try:
             plan = plan_reply(body, app.state.name)
         except ValueError as exc:  # marcador com valor inválido

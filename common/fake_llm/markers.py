@@ -119,7 +119,19 @@ def _decode_json(key: str, raw: str) -> Any:
         raise ValueError("marcador fake-llm: tokens deve ser uma lista de textos")
     if key == "tool_args" and not isinstance(value, dict):
         raise ValueError("marcador fake-llm: tool_args deve ser um objeto JSON")
+    if not is_sendable(value):
+        raise ValueError(f"marcador fake-llm: {key} tem um surrogate isolado (como \\ud800), "
+                         "que nenhum UTF-8 representa: não dá para transmitir")
     return value
+
+
+def is_sendable(value: Any) -> bool:
+    """O valor vira JSON em UTF-8? Um surrogate isolado ("\\ud800" num JSON) não vira: o stream quebraria."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _is_str_list(value: Any) -> bool:

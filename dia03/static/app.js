@@ -16,6 +16,8 @@ const state = {
   history: [], // [{role: "user" | "assistant", content}], enviado a cada mensagem
   controller: null, // AbortController da resposta em andamento (para o botão Parar)
 };
+// O servidor aceita no máximo 50 itens de histórico (MAX_HISTORY_ITEMS): mandamos só os últimos.
+const MAX_HISTORY_ITEMS = 50;
 
 const $ = (id) => document.getElementById(id);
 
@@ -434,7 +436,7 @@ function setStreaming(active) {
 async function sendMessage(message) {
   // "Nova conversa" e "Sair" trocam o array: uma resposta antiga não entra na conversa nova.
   const conversation = state.history;
-  const history = conversation.slice(); // a conversa até aqui, sem a mensagem nova
+  const history = conversation.slice(-MAX_HISTORY_ITEMS); // a conversa até aqui, sem a mensagem nova
   addMessage("user", message);
   const reply = createReply();
   state.controller = new AbortController();

@@ -12,7 +12,12 @@ from typing import Annotated
 from fastapi import FastAPI, HTTPException, Path, Query, status
 from pydantic import BaseModel, Field
 
+from common.api import CourseRoute, error_response
+
 app = FastAPI(title="Dia 1 — API de prompts")
+# A rota do curso (common/api.py, pronta): todo corpo malformado (JSON inválido, não UTF-8...) vira
+# 422, e o 422 não repete o que o cliente mandou (GUIA_APRENDIZADO.md#dia1-erros).
+app.router.route_class = CourseRoute
 
 
 # Exemplo pronto: a rota mais simples possível. O corretor usa /health para saber
@@ -46,6 +51,8 @@ prompt_ids = count(start=1)
 
 # Um tipo reutilizável para o {prompt_id} da URL: "abc" vira 422 sem uma linha de código nossa.
 PromptId = Annotated[int, Path(description="O id devolvido pelo POST /prompts")]
+# O 404 aparece no /docs porque está declarado aqui (o 422 o FastAPI documenta sozinho).
+NOT_FOUND = {404: error_response("Prompt não encontrado")}
 
 
 # Passo 3 — POST /prompts (GUIA_APRENDIZADO.md#dia1-passo3)
@@ -87,13 +94,13 @@ def find_prompt(prompt_id: int) -> Prompt:
     return prompts_db[prompt_id]
 
 
-@app.get("/prompts/{prompt_id}")
+@app.get("/prompts/{prompt_id}", responses=NOT_FOUND)
 def read_prompt(prompt_id: PromptId) -> Prompt:
     return find_prompt(prompt_id)
 
 
 # Passo 6 — PUT /prompts/{prompt_id} (GUIA_APRENDIZADO.md#dia1-passo6)
-@app.put("/prompts/{prompt_id}")
+@app.put("/prompts/{prompt_id}", responses=NOT_FOUND)
 def update_prompt(prompt_id: PromptId, body: PromptIn) -> Prompt:
     # model_copy(update=...) troca só os campos do corpo: id e created_at continuam os originais.
     updated = find_prompt(prompt_id).model_copy(update=body.model_dump())
@@ -102,7 +109,7 @@ def update_prompt(prompt_id: PromptId, body: PromptIn) -> Prompt:
 
 
 # Passo 7 — DELETE /prompts/{prompt_id} (GUIA_APRENDIZADO.md#dia1-passo7)
-@app.delete("/prompts/{prompt_id}", status_code=status.HTTP_204_NO_CONTENT)
+@app.delete("/prompts/{prompt_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
 def delete_prompt(prompt_id: PromptId) -> None:
     # 204 No Content: deu certo e não há nada a devolver. Com -> None o corpo sai vazio,
     # como o HTTP exige para o 204.

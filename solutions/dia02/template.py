@@ -6,9 +6,14 @@ Compare com o exercício:  diff dia02/template.py solutions/dia02/template.py
 O mesmo código de autenticação, pronto para reusar, está em common/auth.py (o Dia 3 usa).
 """
 
+import asyncio
+import os
+import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from itertools import count
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Form, HTTPException, Path, Query, status
 from fastapi.security import OAuth2PasswordBearer
@@ -16,9 +21,14 @@ from jose import JWTError, jwt
 from passlib.context import CryptContext
 from pydantic import BaseModel, Field
 
+from common.api import CourseRoute, error_response
 from common.config import get_settings
 
 app = FastAPI(title="Dia 2 — API de prompts com login JWT")
+# A rota do curso (common/api.py, pronta): todo corpo malformado vira 422, o 422 não repete o que o
+# cliente mandou (a senha!) e, nas rotas com login, sem token válido sai 401 antes de qualquer 422
+# (GUIA_APRENDIZADO.md#dia2-ordem).
+app.router.route_class = CourseRoute
 
 ALGORITHM = "HS256"
 
@@ -96,26 +106,56 @@ def authenticate_user(username: str, password: str) -> User | None:
     return user.public()
 
 
-def issue_token(credentials: LoginRequest) -> Token:
-    user = authenticate_user(credentials.username, credentials.password)
+# O pool do hash: o argon2 gasta 19 MiB e uma CPU inteira por login. No threadpool do FastAPI (40
+# threads), 100 logins simultâneos eram 40 hashes de uma vez: 1 GiB de RAM e o /health na fila.
+# Aqui, uma thread por CPU (no máximo 4): a memória fica em HASH_WORKERS × 19 MiB, e quem passa disso
+# espera a vez na fila do pool, sem ocupar thread nenhuma. Veja GUIA_APRENDIZADO.md#dia2-pool-hash.
+HASH_WORKERS = min(os.cpu_count() or 1, 4)
+hash_pool = ThreadPoolExecutor(max_workers=HASH_WORKERS, thread_name_prefix="argon2")
+HASH_WAIT_SECONDS = 10  # prazo do login (fila + hash); numa enxurrada, 503 em vez de esperar sem fim
+
+
+async def run_hash(function: Callable[..., Any], *args: Any) -> Any:
+    """Roda `function` (que faz argon2) no pool do hash, fora do event loop; 503 se a vez não chega."""
+    loop = asyncio.get_running_loop()
+    try:
+        async with asyncio.timeout(HASH_WAIT_SECONDS):
+            return await loop.run_in_executor(hash_pool, function, *args)
+    except TimeoutError:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE, "Muitos logins ao mesmo tempo. Tente de novo em instantes.",
+            headers={"Retry-After": str(HASH_WAIT_SECONDS)},
+        ) from None
+
+
+async def issue_token(credentials: LoginRequest) -> Token:
+    # O argon2 roda no pool do hash: o event loop segue atendendo as outras requisições.
+    user = await run_hash(authenticate_user, credentials.username, credentials.password)
     if user is None:
         # Mesma mensagem para usuário inexistente e senha errada.
         raise unauthorized("Usuário ou senha incorretos")
     return Token(access_token=create_access_token(user.username))
 
 
-# `def` e não `async def`: o FastAPI roda a função numa thread à parte, então o argon2
-# (dezenas de milissegundos de CPU) não trava o event loop para as outras requisições.
-@app.post("/login")
-def login(credentials: LoginRequest) -> Token:
-    return issue_token(credentials)
+# As respostas de erro do login, para o /docs (o 422 o FastAPI já documenta sozinho).
+LOGIN_RESPONSES = {
+    401: error_response("Usuário ou senha incorretos", headers={"WWW-Authenticate": {"schema": {"type": "string"}}}),
+    503: error_response("Muitos logins ao mesmo tempo: tente de novo depois de Retry-After segundos",
+                        headers={"Retry-After": {"schema": {"type": "string"}}}),
+}
+
+
+# `async def`: a rota só espera o hash, que roda no pool (veja run_hash); nenhuma thread fica presa.
+@app.post("/login", responses=LOGIN_RESPONSES)
+async def login(credentials: LoginRequest) -> Token:
+    return await issue_token(credentials)
 
 
 # O mesmo login como formulário OAuth2 (username e password): é o que o botão
 # "Authorize" do /docs envia. Form() reaproveita o LoginRequest, com os mesmos limites.
-@app.post("/token")
-def login_form(credentials: Annotated[LoginRequest, Form()]) -> Token:
-    return issue_token(credentials)
+@app.post("/token", responses=LOGIN_RESPONSES)
+async def login_form(credentials: Annotated[LoginRequest, Form()]) -> Token:
+    return await issue_token(credentials)
 
 
 # Passo 4 — verify_token e get_current_user (GUIA_APRENDIZADO.md#dia2-passo4)
@@ -124,8 +164,18 @@ def login_form(credentials: Annotated[LoginRequest, Form()]) -> Token:
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="token", auto_error=False)
 
 
+# A forma compacta de um JWT: três partes base64url (sem "="), separadas por ponto.
+COMPACT_JWT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+# Tudo o que o decode levanta com um token hostil (veja GUIA_APRENDIZADO.md#dia2-passo4).
+DECODE_ERRORS = (JWTError, RecursionError, TypeError, OverflowError)
+INVALID_TOKEN = "Token inválido ou expirado"
+
+
 def verify_token(token: str) -> str:
-    """Confere assinatura, algoritmo, validade e usuário; devolve o username (o sub)."""
+    """Confere forma, assinatura, algoritmo, validade e usuário; devolve o username (o sub)."""
+    # O base64 do python-jose pula caracteres de fora do alfabeto: sem esta guarda, token + "!!" valeria.
+    if not COMPACT_JWT.fullmatch(token):
+        raise unauthorized(INVALID_TOKEN)
     settings = get_settings()
     try:
         # algorithms=["HS256"] explícito: um token com alg "none" ou outro algoritmo é recusado.
@@ -136,10 +186,13 @@ def verify_token(token: str) -> str:
             algorithms=[ALGORITHM],
             options={"require_exp": True, "require_sub": True},
         )
-    # TypeError/OverflowError: o python-jose os deixa escapar com um exp absurdo (null,
-    # infinito). Qualquer token ruim vira 401, nunca 500.
-    except (JWTError, TypeError, OverflowError):
-        raise unauthorized("Token inválido ou expirado") from None
+    # Qualquer token ruim vira 401, nunca 500: o cabeçalho é lido ANTES da assinatura, e um JSON
+    # aninhado fundo estoura a recursão (RecursionError); um exp absurdo escapa como TypeError/OverflowError.
+    except DECODE_ERRORS:
+        raise unauthorized(INVALID_TOKEN) from None
+    # RFC 7519: exp é um número JSON e sub, um texto. O python-jose aceitaria o exp "9999999999" (texto).
+    if type(payload["exp"]) not in (int, float) or not isinstance(payload["sub"], str):
+        raise unauthorized(INVALID_TOKEN)
     username = payload["sub"]
     if username not in USERS:
         raise unauthorized("Token de um usuário que não existe")
@@ -158,6 +211,9 @@ CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
 # Passo 5 — GET /me e GET /admin/users (GUIA_APRENDIZADO.md#dia2-passo5)
+ADMIN_ONLY = {403: error_response("Só administradores")}  # para o /docs
+
+
 def require_admin(user: CurrentUser) -> User:
     # 401 = não sei quem você é; 403 = sei, mas você não pode.
     if user.role != "admin":
@@ -171,7 +227,7 @@ def read_me(user: CurrentUser) -> User:
 
 
 # dependencies=[...]: a rota só precisa que require_admin passe, não do valor que ele devolve.
-@app.get("/admin/users", dependencies=[Depends(require_admin)])
+@app.get("/admin/users", dependencies=[Depends(require_admin)], responses=ADMIN_ONLY)
 def list_users() -> list[User]:
     return [user.public() for user in USERS.values()]
 
@@ -195,6 +251,9 @@ prompts_db: dict[int, Prompt] = {}
 prompt_ids = count(start=1)
 
 PromptId = Annotated[int, Path(description="O id devolvido pelo POST /prompts")]
+# As respostas de erro de cada rota, para o /docs (o 401 das rotas com login e o 422 saem sozinhos).
+NOT_FOUND = {404: error_response("Prompt não encontrado")}
+OWNER_ONLY = {403: error_response("Só o dono do prompt ou um admin"), **NOT_FOUND}
 
 
 def ensure_can_edit(prompt: Prompt, user: User) -> None:
@@ -236,12 +295,12 @@ def find_prompt(prompt_id: int) -> Prompt:
     return prompts_db[prompt_id]
 
 
-@app.get("/prompts/{prompt_id}")
+@app.get("/prompts/{prompt_id}", responses=NOT_FOUND)
 def read_prompt(prompt_id: PromptId) -> Prompt:
     return find_prompt(prompt_id)
 
 
-@app.put("/prompts/{prompt_id}")
+@app.put("/prompts/{prompt_id}", responses=OWNER_ONLY)
 def update_prompt(prompt_id: PromptId, body: PromptIn, user: CurrentUser) -> Prompt:
     current = find_prompt(prompt_id)
     ensure_can_edit(current, user)
@@ -251,7 +310,7 @@ def update_prompt(prompt_id: PromptId, body: PromptIn, user: CurrentUser) -> Pro
     return updated
 
 
-@app.delete("/prompts/{prompt_id}", status_code=status.HTTP_204_NO_CONTENT)
+@app.delete("/prompts/{prompt_id}", status_code=status.HTTP_204_NO_CONTENT, responses=OWNER_ONLY)
 def delete_prompt(prompt_id: PromptId, user: CurrentUser) -> None:
     ensure_can_edit(find_prompt(prompt_id), user)
     del prompts_db[prompt_id]

@@ -31,6 +31,7 @@ from langchain_openai import ChatOpenAI
 from pydantic import Field
 from starlette.background import BackgroundTask
 
+from common.api import CourseRoute, EventStream, error_response, event_stream
 from common.auth import CurrentUser
 # As peças do núcleo (template.py): o formato SSE, o histórico, os erros do LLM e a configuração.
 from template import (
@@ -39,7 +40,8 @@ from template import (
 
 logger = logging.getLogger(__name__)
 
-router = APIRouter(tags=["desafios extras"])
+# CourseRoute: o mesmo 401 antes do 422 das rotas do template.py (veja GUIA_APRENDIZADO.md#dia2-ordem).
+router = APIRouter(tags=["desafios extras"], route_class=CourseRoute)
 
 
 # Desafio extra A — eventos tipados (veja GUIA_APRENDIZADO.md#extra-eventos_tipados)
@@ -49,7 +51,12 @@ class StreamChatRequest(ChatRequest):
     file_path: str | None = Field(default=None, max_length=1000)
 
 
-@router.post("/api/stream/chat")
+TYPED_EVENTS = event_stream("Eventos nomeados, com dados em JSON: start, um token por token e um fim",
+                            ["start", "token", "done", "error", "cancelled"])
+
+
+@router.post("/api/stream/chat", response_class=EventStream,
+             responses={200: TYPED_EVENTS, 429: error_response("Streams demais abertos por este usuário")})
 async def stream_chat(body: StreamChatRequest, user: CurrentUser) -> StreamingResponse:
     """Stream com eventos nomeados (start, token, done, error, cancelled) e dados em JSON."""
     stream = open_stream(user.username, choose_specialist(body.file_path))  # o 429 sai aqui (extra F)
@@ -137,7 +144,9 @@ class ActiveStream:
 active_streams: dict[str, ActiveStream] = {}
 
 
-@router.post("/api/stream/cancel/{stream_id}")
+@router.post("/api/stream/cancel/{stream_id}", responses={
+    403: error_response("O stream é de outro usuário"), 404: error_response("Stream desconhecido ou já encerrado"),
+})
 async def cancel_stream(stream_id: str, user: CurrentUser) -> dict[str, bool]:
     """Cancela um stream seu: ele manda o evento `cancelled` e fecha."""
     stream = active_streams.get(stream_id)

@@ -25,6 +25,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_openai import ChatOpenAI
 from pydantic import BaseModel, Field
 
+from common.api import CourseRoute, EventStream, error_response, event_stream
 from common.auth import CurrentUser  # = Annotated[User, Depends(get_current_user)]
 from common.auth import router as auth_router
 from common.config import REPO_ROOT, get_settings
@@ -32,6 +33,9 @@ from common.config import REPO_ROOT, get_settings
 logger = logging.getLogger(__name__)
 
 app = FastAPI(title="Dia 3 — Streaming + LLM")
+# A rota do curso (common/api.py, pronta): todo corpo malformado vira 422 (sem repetir o que o cliente
+# mandou) e, nas rotas com login, sem token válido sai 401 antes de qualquer 422 (GUIA_APRENDIZADO.md#dia2-ordem).
+app.router.route_class = CourseRoute
 
 
 # Exemplo pronto: o corretor espera esta rota para saber que o servidor subiu.
@@ -48,6 +52,12 @@ app.include_router(auth_router)
 
 
 # Passo 2 — modelos de requisição
+# Limites do histórico: cada mensagem vai para o modelo, e um provedor pago cobra por caractere.
+# Sem eles, 5 itens de 1 MiB viravam 5 milhões de caracteres numa requisição só.
+MAX_HISTORY_ITEMS = 50  # aceitos no corpo (o desafio extra C manda só as 12 últimas ao modelo)
+MAX_HISTORY_CONTENT = 8000  # por item: cabe uma resposta longa do modelo
+
+
 class GenerateRequest(BaseModel):
     """Corpo de POST /api/generate."""
 
@@ -59,7 +69,7 @@ class HistoryItem(BaseModel):
     """Uma mensagem anterior da conversa."""
 
     role: Literal["user", "assistant"]
-    content: str
+    content: str = Field(max_length=MAX_HISTORY_CONTENT)
 
 
 class ChatRequest(BaseModel):
@@ -67,9 +77,15 @@ class ChatRequest(BaseModel):
 
     message: str = Field(min_length=1, max_length=4000)
     stream: bool = False
-    history: list[HistoryItem] = []
+    history: list[HistoryItem] = Field(default=[], max_length=MAX_HISTORY_ITEMS)
     model: str | None = None
     agent: bool = False  # desafio extra J (extras.py): responder com o agente da calculadora
+
+
+class ChatReply(BaseModel):
+    """Resposta de POST /chat sem stream."""
+
+    response: str
 
 
 # Passo 3 — o modelo (ChatOpenAI) e o stream de tokens
@@ -123,6 +139,9 @@ async def sse_stream(messages: list[BaseMessage], model: str | None) -> AsyncIte
 # Passo 5 — POST /api/generate
 # no-cache: ninguém guarda o stream; X-Accel-Buffering: no: o nginx repassa cada evento na hora.
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+# Para o /docs: o que as rotas de stream respondem (o FastAPI não adivinha um text/event-stream).
+SSE_DOCS = event_stream("Um evento por token, `event: error` se o LLM falhar e, no fim, `data: [DONE]`",
+                        ["message", "error"])
 
 
 def sse_response(messages: list[BaseMessage], model: str | None) -> StreamingResponse:
@@ -130,7 +149,7 @@ def sse_response(messages: list[BaseMessage], model: str | None) -> StreamingRes
     return StreamingResponse(sse_stream(messages, model), media_type="text/event-stream", headers=SSE_HEADERS)
 
 
-@app.post("/api/generate")
+@app.post("/api/generate", response_class=EventStream, responses={200: SSE_DOCS})
 async def generate(body: GenerateRequest, user: CurrentUser) -> StreamingResponse:
     """Sempre em stream: cada token da resposta é um evento SSE."""
     # CurrentUser é resolvido antes de tudo: sem token, 401 e nenhum stream começa.
@@ -151,8 +170,14 @@ def build_messages(body: ChatRequest) -> list[BaseMessage]:
     return messages
 
 
-# response_model=None: a rota devolve SSE ou JSON, conforme `stream`.
-@app.post("/chat", response_model=None)
+# response_model=None: a rota devolve SSE ou JSON, conforme `stream` (as duas formas vão para o /docs).
+CHAT_RESPONSES = {
+    200: {**SSE_DOCS, "model": ChatReply, "description": '`stream=true`: SSE; senão, JSON {"response": ...}'},
+    502: error_response("O modelo de linguagem falhou (modo JSON)"),
+}
+
+
+@app.post("/chat", response_model=None, responses=CHAT_RESPONSES)
 async def chat(body: ChatRequest, user: CurrentUser) -> StreamingResponse | dict[str, str]:
     """Conversa com histórico: SSE se `stream` for true, senão a resposta inteira em JSON."""
     messages = build_messages(body)

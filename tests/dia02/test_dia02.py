@@ -40,6 +40,11 @@ HASH_PREFIXES = ("$argon2", "$2a$", "$2b$", "$2y$", "$pbkdf2", "$scrypt", "$5$",
 HINT_401 = "Todo token ruim deve virar HTTPException(401, ..., headers={'WWW-Authenticate': 'Bearer'})."
 HINT_PROTECT = "Rotas protegidas recebem user: CurrentUser (Depends(get_current_user)): sem token, 401."
 HINT_500 = "Um 500 é exceção não tratada: capture JWTError (python-jose) ou jwt.PyJWTError (PyJWT) e responda 401."
+HINT_MALFORMED = (
+    "Antes do decode, confira a forma compacta do JWT (três partes base64url separadas por ponto, "
+    "com re.fullmatch): o base64 da biblioteca pula caracteres estranhos. Capture também RecursionError "
+    "(o cabeçalho é lido antes da assinatura) e exija exp numérico: o texto \"9999999999\" passa na biblioteca."
+)
 
 
 # ---------------------------------------------------------------- ajudantes
@@ -101,7 +106,8 @@ def require_minted_tokens(api: httpx.Client, secret_key: str) -> None:
     depends_on(me_accepts(api, minted), "aceitar tokens HS256 assinados com a SECRET_KEY", "dia02.token_formato")
 
 
-def expect_unauthorized(response: httpx.Response, case: str, challenge: bool = True, help: str = HINT_401) -> None:
+def expect_unauthorized(response: httpx.Response, case: str, challenge: bool = True, help: str = HINT_401,
+                        help_500: str = HINT_500) -> None:
     """401 com o desafio `WWW-Authenticate: Bearer` (o que o padrão OAuth2 pede).
 
     challenge=False: só o 401. Nas rotas de prompts o cabeçalho é cobrado em dia02.sem_token.
@@ -110,7 +116,7 @@ def expect_unauthorized(response: httpx.Response, case: str, challenge: bool = T
         response.status_code == 401,
         f"401 para {case}",
         describe_response(response),
-        help=HINT_500 if response.status_code >= 500 else help,
+        help=help_500 if response.status_code >= 500 else help,
     )
     if not challenge:
         return
@@ -119,9 +125,27 @@ def expect_unauthorized(response: httpx.Response, case: str, challenge: bool = T
            header or "(sem o cabeçalho)", help=HINT_401)
 
 
-def expect_rejected_tokens(api: httpx.Client, tokens: dict[str, str]) -> None:
+def expect_rejected_tokens(api: httpx.Client, tokens: dict[str, str | bytes], help: str = HINT_401,
+                           help_500: str = HINT_500) -> None:
     for case, token in tokens.items():
-        expect_unauthorized(api.get("/me", headers=bearer(token)), f"GET /me com {case}")
+        authorization = b"Bearer " + token if isinstance(token, bytes) else f"Bearer {token}"
+        response = api.get("/me", headers={"Authorization": authorization})
+        expect_unauthorized(response, f"GET /me com {case}", help=help, help_500=help_500)
+
+
+def malformed_tokens(good: str, secret_key: str | None) -> dict[str, str | bytes]:
+    """Um token bom, estragado de jeitos que a biblioteca sozinha não recusa (ou recusa com um 500)."""
+    _, payload, signature = (good.split(".") + ["", ""])[:3]
+    tokens: dict[str, str | bytes] = {
+        'o token com "!!" no fim': f"{good}!!",
+        'o token com "@@@" no meio da assinatura': good[:-5] + "@@@" + good[-5:],
+        "o token com um byte 0xFF no fim": good.encode() + b"\xff",
+        "o token com o cabeçalho trocado por [[[[... (2000 níveis de JSON)": f"{b64url(b'[' * 2000)}.{payload}.{signature}",
+    }
+    if secret_key:
+        numeric_text = {"sub": "admin", "exp": str(claims_for()["exp"])}
+        tokens['um token com "exp" em texto ("9999999999" em vez de um número)'] = forge_token(numeric_text, secret_key)
+    return tokens
 
 
 def secrets_in(value: object, path: str = "") -> list[str]:
@@ -313,7 +337,7 @@ def test_sem_token(api, admin_jwt):
 
 @check("dia02.token_adulterado", points=10, depends=["dia02.login_ok"], hint="dia2-passo4")
 def test_token_adulterado(api, target, aluno_jwt):
-    """Tokens adulterados (alg none, assinatura, outra chave, HS512, lixo, 8 KB) dão 401"""
+    """Tokens adulterados ou malformados (alg none, assinatura, outra chave, HS512, lixo, 8 KB, fora do base64url, aninhados, exp em texto) dão 401"""
     require_me(api, aluno_jwt)
     head, payload, signature = (aluno_jwt.split(".") + ["", ""])[:3]
     as_admin = {**claims_of(aluno_jwt), "sub": "admin"}
@@ -334,6 +358,9 @@ def test_token_adulterado(api, target, aluno_jwt):
         "um token de 8 KB": forge_token(claims_for("admin", padding="x" * 8192), wrong_key),
     }
     expect_rejected_tokens(api, tokens)
+    minted = target.secret_key and me_accepts(api, forge_token(claims_for("admin"), target.secret_key))
+    expect_rejected_tokens(api, malformed_tokens(aluno_jwt, target.secret_key if minted else None),
+                           help=HINT_MALFORMED, help_500=HINT_MALFORMED)
 
 
 @check("dia02.token_expirado", points=10, depends=["dia02.login_ok"], hint="dia2-passo4")

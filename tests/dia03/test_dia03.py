@@ -19,6 +19,7 @@ são puladas como dependentes.
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from datetime import datetime, timedelta, timezone
@@ -155,6 +156,16 @@ def forged_token() -> str:
     return jwt.encode(claims, "chave-que-nao-e-a-do-servidor", algorithm="HS256")
 
 
+def malformed_tokens(good: str) -> dict[str, str]:
+    """O token do login estragado de jeitos que a biblioteca de JWT sozinha não recusa (ou recusa com 500)."""
+    _, payload, signature = (good.split(".") + ["", ""])[:3]
+    nested = base64.urlsafe_b64encode(b"[" * 2000).rstrip(b"=").decode()
+    return {
+        'com o token do login e "!!" no fim': f"{good}!!",
+        "com o cabeçalho do token trocado por [[[[... (2000 níveis de JSON)": f"{nested}.{payload}.{signature}",
+    }
+
+
 def gaps(arrivals: list[float], at_least: float) -> int:
     """Quantos intervalos entre chegadas seguidas são de pelo menos `at_least` segundos."""
     return sum(1 for a, b in zip(arrivals, arrivals[1:]) if b - a >= at_least)
@@ -185,13 +196,17 @@ def test_generate_auth(api, target, login_result):
         "com um JWT assinado com outra chave": (bearer(forged_token()), body),
         "com o esquema Basic em vez de Bearer": ({"Authorization": "Basic YWx1bm86YWx1bm8xMjM="}, body),
     }
-    for description, (headers, payload) in cases.items():
+    malformed = {description: (bearer(token), body) for description, token in malformed_tokens(login_result).items()}
+    for description, (headers, payload) in (cases | malformed).items():
         response = api.post("/api/generate", json=payload, headers=headers)
         expect(
             response.status_code == 401 and "text/event-stream" not in response.headers.get("content-type", ""),
             f"401 (sem stream) {description}",
             describe_response(response),
-            help="Declare `user: CurrentUser` na rota: a dependência roda antes do corpo e responde 401.",
+            help="Use o `CurrentUser` do common.auth: ele confere a forma do token e captura o RecursionError de "
+            "um cabeçalho aninhado (se escreveu a sua própria verificação, veja o Passo 4 do Dia 2)."
+            if description in malformed
+            else "Declare `user: CurrentUser` na rota: a dependência roda antes do corpo e responde 401.",
         )
     calls = llm_calls(target, nonce)
     expect(not calls, "nenhuma chamada ao LLM sem um token válido", f"{len(calls)} chamada(s) ao fake LLM")

@@ -10,6 +10,7 @@ Os tokens ruins são fabricados aqui com python-jose e com a SECRET_KEY injetada
 import asyncio
 import base64
 import json
+import threading
 import time
 
 import httpx
@@ -48,11 +49,11 @@ def only_admins() -> dict[str, bool]:
 
 
 def blocking_login_solution() -> str:
-    """A solução do Dia 2 com o login em `async def`: o argon2 passa a rodar dentro do event loop."""
+    """A solução do Dia 2 chamando o argon2 direto na rota `async def`, sem o pool: dentro do event loop."""
     source = (REPO_ROOT / "solutions" / "dia02" / "template.py").read_text(encoding="utf-8")
-    sync_login = "def login(credentials: LoginRequest) -> Token:"
-    assert source.count(sync_login) == 1
-    return source.replace(sync_login, "async " + sync_login)
+    in_pool = "user = await run_hash(authenticate_user, credentials.username, credentials.password)"
+    assert source.count(in_pool) == 1
+    return source.replace(in_pool, "user = authenticate_user(credentials.username, credentials.password)")
 
 
 @pytest.fixture(scope="module")
@@ -123,6 +124,16 @@ def flip_signature(token: str) -> str:
     return f"{head}.{'B' if signature[0] == 'A' else 'A'}{signature[1:]}"
 
 
+def nested_header(token: str) -> str:
+    """Um token com o cabeçalho trocado por `[[[[...` (2000 níveis): o python-jose o lê antes da assinatura."""
+    _, payload, signature = token.split(".")
+    return f"{b64url(b'[' * 2000)}.{payload}.{signature}"
+
+
+def insert(token: str, junk: str, at: int) -> str:
+    return token[:at] + junk + token[at:]
+
+
 # Cada caso recebe (SECRET_KEY do servidor, token válido do aluno) e devolve o cabeçalho
 # Authorization inteiro (None = sem o cabeçalho).
 BAD_AUTHORIZATION = {
@@ -149,6 +160,18 @@ BAD_AUTHORIZATION = {
     "tres-partes-sem-sentido": lambda key, good: "Bearer a.b.c",
     "8kb-chave-errada": lambda key, good: f"Bearer {forge(claims(padding='x' * 8192), WRONG_KEY)}",
     "8kb-de-lixo": lambda key, good: "Bearer " + "A" * 8192,
+    # Malformados: o base64 do python-jose pula o que não é base64url, e o cabeçalho é lido antes da
+    # assinatura. Sem a guarda da forma compacta, os quatro primeiros seriam ACEITOS; o aninhado, um 500.
+    "exclamacoes-no-fim": lambda key, good: f"Bearer {good}!!",
+    "arrobas-na-assinatura": lambda key, good: f"Bearer {insert(good, '@@@', -5)}",
+    "byte-ff-no-fim": lambda key, good: b"Bearer " + good.encode() + b"\xff",
+    "padding-no-fim": lambda key, good: f"Bearer {good}==",
+    "cabecalho-aninhado": lambda key, good: f"Bearer {nested_header(good)}",
+    "payload-aninhado-assinado": lambda key, good: f"Bearer {jws.sign(b'[' * 2000, key, algorithm='HS256')}",
+    # RFC 7519: exp é um número JSON. O python-jose aceitaria o texto (int("...") funciona).
+    "exp-texto-numerico": lambda key, good: f"Bearer {forge({'sub': 'admin', 'exp': str(claims()['exp'])}, key)}",
+    "exp-booleano": lambda key, good: f"Bearer {forge({'sub': 'admin', 'exp': True}, key)}",
+    "quatro-partes": lambda key, good: f"Bearer {good}.{good.split('.')[2]}",
 }
 
 
@@ -216,6 +239,32 @@ def test_password_of_128_chars_is_checked_not_rejected(api):
     expect_401_bearer(api.post("/login", json={"username": "admin", "password": "a" * 128}))
 
 
+SECRET_PASSWORD = "minha-senha-secreta-" + "x" * 120  # 140 caracteres: passa do limite, dá 422
+
+
+@pytest.mark.parametrize("request_kwargs", [
+    {"json": {"username": "admin", "password": SECRET_PASSWORD}},
+    {"json": {"username": ["admin"], "password": SECRET_PASSWORD}},
+    {"data": {"username": "admin", "password": SECRET_PASSWORD}},
+], ids=["login-senha-longa", "login-username-lista", "token-senha-longa"])
+def test_validation_errors_never_echo_the_password(api, request_kwargs):
+    """O 422 padrão do FastAPI repete o valor recusado em `input`: aqui, nunca (nem a senha, nem nada)."""
+    path = "/token" if "data" in request_kwargs else "/login"
+    response = api.post(path, **request_kwargs)
+    assert response.status_code == 422
+    assert "minha-senha-secreta" not in response.text
+    assert all(set(error) <= {"loc", "type", "msg", "ctx"} for error in response.json()["detail"])
+
+
+def test_the_422_of_a_long_password_is_the_one_in_the_guide(api):
+    """O exemplo de GUIA_APRENDIZADO.md#dia2-ordem, byte a byte."""
+    response = api.post("/login", json={"username": "admin", "password": SECRET_PASSWORD})
+    assert response.json() == {"detail": [{
+        "loc": ["body", "password"], "type": "string_too_long",
+        "msg": "Texto longo demais: o máximo é 128 caracteres.", "ctx": {"max_length": 128},
+    }]}
+
+
 # --- Token e /me ---------------------------------------------------------------------------------
 
 
@@ -235,6 +284,16 @@ def test_token_minted_with_the_injected_secret_is_accepted(api, secret_key):
     """O controle dos casos abaixo: sem defeito, o token fabricado aqui vale."""
     response = api.get("/me", headers=bearer(forge(claims(sub="aluno"), secret_key)))
     assert response.json() == {"username": "aluno", "role": "aluno"}
+
+
+def test_malformed_tokens_pass_python_jose_alone(secret_key):
+    """O controle dos casos malformados: o python-jose, sozinho, aceita todos. É a guarda que recusa."""
+    good = forge(claims(sub="aluno"), secret_key)
+    numeric_text_exp = forge({"sub": "aluno", "exp": str(claims()["exp"])}, secret_key)
+    for token in (good + "!!", insert(good, "@@@", -5), good + "\xff", good + "==", numeric_text_exp):
+        assert jwt.decode(token, secret_key, algorithms=["HS256"])["sub"] == "aluno"
+    with pytest.raises(RecursionError):
+        jwt.decode(nested_header(good), secret_key, algorithms=["HS256"])
 
 
 @pytest.mark.parametrize("case", BAD_AUTHORIZATION)
@@ -272,7 +331,7 @@ def test_hashing_does_not_block_the_event_loop(target):
 
 
 def test_the_measure_catches_a_login_that_blocks_the_loop(own_apps):
-    """Controle negativo: o mesmo login em `async def` prende o loop, e a medida acima acusa."""
+    """Controle negativo: o argon2 chamado direto na rota `async def` prende o loop, e a medida acima acusa."""
     assert asyncio.run(health_answers_during_logins(own_apps["login-bloqueante"])) < MIN_HEALTH_DURING_LOGINS
 
 
@@ -316,3 +375,48 @@ def test_require_admin_refuses_other_roles():
     with pytest.raises(HTTPException) as error:
         auth.require_admin(auth.User(username="aluno", role="aluno"))
     assert error.value.status_code == 403
+
+
+# --- O pool do hash: memória e threads limitadas, e 503 quando a fila não anda ---------------------
+
+
+def test_hashes_run_in_at_most_hash_workers_threads():
+    """Por mais logins que cheguem juntos, o argon2 só roda nas HASH_WORKERS threads do pool.
+
+    É isso que limita a memória (19 MiB por hash em andamento): no threadpool do FastAPI eram até 40.
+    """
+    async def many_logins() -> set[str]:
+        names = await asyncio.gather(*(auth.run_hash(lambda: threading.current_thread().name) for _ in range(50)))
+        return set(names)
+
+    names = asyncio.run(many_logins())
+    assert 1 <= len(names) <= auth.HASH_WORKERS <= 4
+    assert all(name.startswith("argon2") for name in names)
+
+
+def test_a_login_that_cannot_get_a_hash_worker_in_time_gets_503_with_retry_after(monkeypatch):
+    """Com o pool ocupado além do prazo, o login desiste: 503 com Retry-After, em vez de esperar sem fim.
+
+    E o pedido que desistiu sai da fila sem rodar: nenhum Argon2 gasto com quem já foi embora.
+    """
+    monkeypatch.setattr(auth, "HASH_WAIT_SECONDS", 0.2)
+    release, late_login_ran = threading.Event(), threading.Event()
+
+    async def flood() -> HTTPException:
+        busy = [asyncio.ensure_future(auth.run_hash(release.wait, 30)) for _ in range(auth.HASH_WORKERS)]
+        await asyncio.sleep(0)  # só cede a vez ao loop: as tarefas acima entram no pool antes deste login
+        try:
+            with pytest.raises(HTTPException) as refused:
+                await auth.run_hash(late_login_ran.set)
+            return refused.value
+        finally:
+            release.set()
+            await asyncio.gather(*busy, return_exceptions=True)  # elas também passaram do prazo
+            monkeypatch.setattr(auth, "HASH_WAIT_SECONDS", 30)
+            await auth.run_hash(lambda: None)  # a fila é em ordem: o login que desistiu já teria rodado
+
+    error = asyncio.run(flood())
+    assert error.status_code == 503
+    assert error.headers == {"Retry-After": "0.2"}
+    assert "Tente de novo" in error.detail
+    assert not late_login_ran.is_set()

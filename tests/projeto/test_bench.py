@@ -22,7 +22,7 @@ def test_bench_quick_writes_report_with_plots(tmp_path):
 
     report = out.read_text(encoding="utf-8")
     for heading in ("## Metas", "## 1. O caminho de streaming", "## 2. O joelho", "## 3. Onde vai a CPU",
-                    "## 4. Memória", "## 5. O corretor", "## 6. Metas não cumpridas"):
+                    "## 4. Memória", "## 5. O corretor", "## 6. Enxurrada de logins", "## 7. Metas não cumpridas"):
         assert heading in report
     images = [line.split("](img/")[1].rstrip(")") for line in report.splitlines() if "](img/" in line]
     assert len(images) >= 7, images
@@ -33,3 +33,5 @@ def test_bench_quick_writes_report_with_plots(tmp_path):
     reference = results["streaming"]["referencia"]["1"]
     assert reference["errors"]["median"] == 0 and reference["ttft_p50"]["median"] > 0
     assert results["grader"]["days"]["dia01"]["runs"][0]["score"] == 100
+    flood = results["login_flood"]["contenders"]["referencia"]["rounds"]
+    assert [sum(r["statuses"].values()) for r in flood] == [10, 10] and all(r["health"]["n"] > 0 for r in flood)

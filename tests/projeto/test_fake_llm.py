@@ -6,6 +6,7 @@ streaming e desconexão vale para a rede. Esperas usam prazo (wait_for), nunca s
 
 import ast
 import asyncio
+import base64
 import json
 import operator
 import queue
@@ -384,6 +385,33 @@ def test_malformed_request_gets_openai_error(fake_llm, content, body):
     error = response.json()["error"]
     assert error["type"] == "invalid_request_error" and error["message"]
     assert set(error) == {"message", "type", "param", "code"}
+
+
+def ascii_json_marker(key: str, value) -> str:
+    """Um marcador escrito à mão, com o JSON em ASCII: é assim que um surrogate isolado chega ("\\ud800")."""
+    encoded = base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+    return f"[[fake-llm {key}={encoded}]]"
+
+
+LONE_SURROGATE = "\ud800"
+
+
+@pytest.mark.parametrize("stream", [True, False], ids=["stream", "json"])
+@pytest.mark.parametrize("text, culprit", [
+    (f"oi {ascii_json_marker('tokens', ['Olá', LONE_SURROGATE])}", "tokens"),
+    (f"oi {ascii_json_marker('tool_args', {'expressao': LONE_SURROGATE})}", "tool_args"),
+    (f"oi {LONE_SURROGATE} tudo bem?", "As mensagens"),
+], ids=["token", "tool_args", "mensagem"])
+def test_text_that_utf8_cannot_carry_is_a_400_not_a_broken_stream(fake_llm, text, culprit, stream):
+    """Um surrogate isolado não existe em UTF-8: antes, o stream do próprio fake LLM quebrava no meio."""
+    content = json.dumps(chat_body(text, stream=stream))  # ensure_ascii: o surrogate viaja como "\\ud800"
+    response = httpx.post(f"{fake_llm.base_url}/chat/completions", content=content,
+                          headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["type"] == "invalid_request_error" and "surrogate" in error["message"]
+    assert culprit in error["message"]
+    assert httpx.get(f"{fake_llm.url}/admin/requests").status_code == 200  # o log continua legível
 
 
 def test_validation_error_names_the_field_in_portuguese(fake_llm):

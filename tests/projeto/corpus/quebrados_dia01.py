@@ -120,9 +120,10 @@ ENTRIES: list[Broken] = [
         defect='DELETE responde 200 com corpo {"detail": ...} em vez de 204 vazio',
         patches=(
             (
-                '@app.delete("/prompts/{prompt_id}", status_code=status.HTTP_204_NO_CONTENT)\n'
+                '@app.delete("/prompts/{prompt_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)\n'
                 "def delete_prompt(prompt_id: PromptId) -> None:",
-                '@app.delete("/prompts/{prompt_id}")\ndef delete_prompt(prompt_id: PromptId) -> dict[str, str]:',
+                '@app.delete("/prompts/{prompt_id}", responses=NOT_FOUND)\n'
+                "def delete_prompt(prompt_id: PromptId) -> dict[str, str]:",
             ),
             ("    del prompts_db[prompt_id]", '    del prompts_db[prompt_id]\n    return {"detail": "Prompt removido"}'),
         ),

@@ -8,6 +8,17 @@ from . import Broken
 
 DAY = "dia02"
 
+# Trechos do verify_token da solução que vários casos trocam.
+DECODE_ERRORS = "DECODE_ERRORS = (JWTError, RecursionError, TypeError, OverflowError)"
+COMPACT_GUARD = '''    # O base64 do python-jose pula caracteres de fora do alfabeto: sem esta guarda, token + "!!" valeria.
+    if not COMPACT_JWT.fullmatch(token):
+        raise unauthorized(INVALID_TOKEN)
+'''
+CLAIM_TYPES_GUARD = '''    # RFC 7519: exp é um número JSON e sub, um texto. O python-jose aceitaria o exp "9999999999" (texto).
+    if type(payload["exp"]) not in (int, float) or not isinstance(payload["sub"], str):
+        raise unauthorized(INVALID_TOKEN)
+'''
+
 ENTRIES: list[Broken] = [
     Broken(
         name="d2_health_sumiu",
@@ -112,17 +123,37 @@ ENTRIES: list[Broken] = [
     Broken(
         name="d2_jwterror_nao_capturado",
         day=DAY,
-        defect="JWTError não é capturado: todo token ruim vira 500",
-        patches=(("    except (JWTError, TypeError, OverflowError):", "    except (TypeError, OverflowError):"),),
-        # Um defeito só, mas ele está no caminho de todo token ruim: cada verificação que manda
-        # um token inválido recebe 500. login_invalido, me etc. não mandam token ruim e passam.
+        defect="JWTError não é capturado: todo token bem formado mas ruim vira 500",
+        patches=((DECODE_ERRORS, "DECODE_ERRORS = (RecursionError, TypeError, OverflowError)"),),
+        # Um defeito só, mas ele está no caminho de todo token com a forma de um JWT: cada verificação
+        # que manda um desses recebe 500. O que nem tem a forma ("", "lixo") a guarda da forma compacta
+        # recusa antes do decode, com 401: por isso sem_token e prompts_protegidos passam.
         fails=frozenset({
-            "dia02.sem_token",  # "Bearer" sem token chega ao decode como ""
             "dia02.token_adulterado",
             "dia02.token_expirado",
             "dia02.usuario_inexistente",  # o token sem "sub" também é um JWTError
-            "dia02.prompts_protegidos",  # POST /prompts com o token "lixo"
         }),
+    ),
+    Broken(
+        name="d2_sem_forma_compacta",
+        day=DAY,
+        defect='verify_token sem a guarda da forma compacta: o token do login com "!!" no fim é aceito',
+        patches=((COMPACT_GUARD, ""),),
+        fails=frozenset({"dia02.token_adulterado"}),
+    ),
+    Broken(
+        name="d2_recursion_nao_capturada",
+        day=DAY,
+        defect="RecursionError não é capturado: um token com o cabeçalho [[[[... aninhado vira 500",
+        patches=((DECODE_ERRORS, "DECODE_ERRORS = (JWTError, TypeError, OverflowError)"),),
+        fails=frozenset({"dia02.token_adulterado"}),
+    ),
+    Broken(
+        name="d2_exp_em_texto",
+        day=DAY,
+        defect='exp não é conferido como número JSON: um token com "exp": "9999999999" (texto) é aceito',
+        patches=((CLAIM_TYPES_GUARD, ""),),
+        fails=frozenset({"dia02.token_adulterado"}),
     ),
     Broken(
         name="d2_expiracao_desligada",
@@ -191,7 +222,8 @@ ENTRIES: list[Broken] = [
         day=DAY,
         defect="GET /admin/users aceita qualquer usuário logado (devia ser 403 para o aluno)",
         patches=(
-            ('@app.get("/admin/users", dependencies=[Depends(require_admin)])', '@app.get("/admin/users", dependencies=[Depends(get_current_user)])'),
+            ('@app.get("/admin/users", dependencies=[Depends(require_admin)], responses=ADMIN_ONLY)',
+             '@app.get("/admin/users", dependencies=[Depends(get_current_user)], responses=ADMIN_ONLY)'),
         ),
         fails=frozenset({"dia02.autorizacao"}),
     ),
@@ -202,8 +234,8 @@ CORRECT_STYLES: list[Broken] = [
     Broken(
         name="d2_estilo_livre",
         day=DAY,
-        defect="nenhum: HTTPBearer (auto_error) no lugar de OAuth2PasswordBearer, /token com "
-        "OAuth2PasswordRequestForm, exp como inteiro e uma claim iat a mais",
+        defect="nenhum: HTTPBearer (auto_error) no lugar de OAuth2PasswordBearer, /token síncrono (`def`, o "
+        "argon2 no threadpool) com OAuth2PasswordRequestForm, exp como inteiro e uma claim iat a mais",
         patches=(
             (
                 "from fastapi.security import OAuth2PasswordBearer\n",
@@ -215,9 +247,10 @@ CORRECT_STYLES: list[Broken] = [
                 "settings.secret_key,",
             ),
             (
-                "def login_form(credentials: Annotated[LoginRequest, Form()]) -> Token:\n    return issue_token(credentials)",
+                "async def login_form(credentials: Annotated[LoginRequest, Form()]) -> Token:\n"
+                "    return await issue_token(credentials)",
                 "def login_form(form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:\n"
-                "    user = authenticate_user(form.username, form.password)\n"
+                "    user = authenticate_user(form.username, form.password)  # `def`: o argon2 vai para o threadpool\n"
                 "    if user is None:\n"
                 '        raise unauthorized("Usuário ou senha incorretos")\n'
                 "    return Token(access_token=create_access_token(user.username))",

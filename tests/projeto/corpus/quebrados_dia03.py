@@ -65,6 +65,39 @@ ENTRIES: list[Broken] = [
         fails=frozenset({"dia03.servidor_sobe"}),
     ),
     Broken(
+        name="d3_auth_propria_sem_guardas",
+        day=DAY,
+        defect="auth escrita à mão no template, sem as guardas do common.auth: aceita o token com \"!!\" no fim "
+        "e dá 500 com um cabeçalho aninhado",
+        patches=((CURRENT_USER_IMPORT, '''from typing import Annotated
+
+from fastapi import Depends
+from fastapi.security import OAuth2PasswordBearer
+from jose import JWTError, jwt
+
+from common.auth import USERS, User, unauthorized
+
+bearer_scheme = OAuth2PasswordBearer(tokenUrl="token", auto_error=False)
+
+
+def current_user(token: Annotated[str | None, Depends(bearer_scheme)]) -> User:
+    if token is None:
+        raise unauthorized("Faça login")
+    try:
+        payload = jwt.decode(token, get_settings().secret_key, algorithms=["HS256"],
+                             options={"require_exp": True, "require_sub": True})
+    except JWTError:
+        raise unauthorized("Token inválido") from None
+    if payload["sub"] not in USERS:
+        raise unauthorized("Usuário inexistente")
+    return USERS[payload["sub"]].public()
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+'''),),
+        fails=frozenset({"dia03.generate_auth"}),
+    ),
+    Broken(
         name="d3_generate_sem_auth",
         day=DAY,
         defect="POST /api/generate sem `user: CurrentUser`: qualquer um usa o LLM",
