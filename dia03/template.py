@@ -28,10 +28,12 @@ from pydantic import BaseModel, Field
 from common.auth import CurrentUser  # = Annotated[User, Depends(get_current_user)]
 from common.auth import router as auth_router
 from common.config import REPO_ROOT, get_settings
+from common.docs import serve_docs_offline
 
 logger = logging.getLogger(__name__)
 
 app = FastAPI(title="Dia 3 — Streaming + LLM")
+serve_docs_offline(app)  # /docs sem internet: o Swagger UI vem deste app (common/docs.py)
 
 
 # Exemplo pronto: o corretor espera esta rota para saber que o servidor subiu.

@@ -12,7 +12,10 @@ from typing import Annotated
 from fastapi import FastAPI, HTTPException, Path, Query, status
 from pydantic import BaseModel, Field
 
+from common.docs import serve_docs_offline
+
 app = FastAPI(title="Dia 1 — API de prompts")
+serve_docs_offline(app)  # /docs sem internet: o Swagger UI vem deste app (common/docs.py)
 
 
 # Exemplo pronto: a rota mais simples possível. O corretor usa /health para saber

@@ -17,8 +17,10 @@ from passlib.context import CryptContext
 from pydantic import BaseModel, Field
 
 from common.config import get_settings
+from common.docs import serve_docs_offline
 
 app = FastAPI(title="Dia 2 — API de prompts com login JWT")
+serve_docs_offline(app)  # /docs sem internet: o Swagger UI vem deste app (common/docs.py)
 
 ALGORITHM = "HS256"
 
