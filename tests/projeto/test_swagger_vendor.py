@@ -1,26 +1,20 @@
 """O Swagger UI do /docs (common/static/swagger-ui) é o que o README de lá diz, byte a byte."""
 
-import hashlib
 import re
 import tomllib
 from fnmatch import fnmatch
 from pathlib import Path
 
 from common.docs import ASSETS_DIR
+from tests.projeto.vendor_readme import assert_files_match_readme
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 README = (ASSETS_DIR / "README.md").read_text(encoding="utf-8")
-# Linhas da tabela "Arquivos desta pasta": | `sha256` | `arquivo` |
-LISTED = dict((name, digest) for digest, name in re.findall(r"^\| `([0-9a-f]{64})` \| `([^`]+)` \|$", README, re.M))
 MAX_FILE_BYTES = 2 * 1024 * 1024
 
 
 def test_cada_arquivo_tem_o_hash_do_readme():
-    on_disk = {path.name for path in ASSETS_DIR.iterdir()} - {"README.md"}
-    assert set(LISTED) == on_disk, f"esperado o README listar {sorted(on_disk)}, recebido {sorted(LISTED)}"
-    for name, digest in LISTED.items():
-        actual = hashlib.sha256((ASSETS_DIR / name).read_bytes()).hexdigest()
-        assert actual == digest, f"{name}: esperado sha256 {digest} (README), recebido {actual}"
+    assert_files_match_readme(ASSETS_DIR)
 
 
 def test_versao_do_readme_e_a_do_bundle():
