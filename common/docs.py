@@ -44,12 +44,11 @@ async def swagger_ui_page(request: Request) -> HTMLResponse:
 
 def serve_docs_offline(app: FastAPI) -> None:
     """Troca o `/docs` do FastAPI por um que não precisa de internet, e desliga o `/redoc`."""
-    if not (app.openapi_url and app.docs_url):
-        return  # o app não tem /docs: nada a trocar
     # Ao ser criado, o app já registrou o /docs e o /redoc que buscam os arquivos no CDN: saem os
     # dois. O /docs/oauth2-redirect do FastAPI fica como está: é HTML sem nada de fora.
-    cdn_pages = {app.docs_url, app.redoc_url}
+    cdn_pages = {app.docs_url, app.redoc_url} - {None}
     app.router.routes[:] = [route for route in app.router.routes if getattr(route, "path", None) not in cdn_pages]
     app.redoc_url = None
-    app.add_route(app.docs_url, swagger_ui_page, include_in_schema=False)
-    app.mount(ASSETS_URL, StaticFiles(directory=ASSETS_DIR), name="swagger-ui")
+    if app.openapi_url and app.docs_url:  # um app criado com docs_url=None continua sem /docs
+        app.add_route(app.docs_url, swagger_ui_page, include_in_schema=False)
+        app.mount(ASSETS_URL, StaticFiles(directory=ASSETS_DIR), name="swagger-ui")
