@@ -24,12 +24,14 @@ from pydantic import BaseModel, Field
 
 from common.api import CourseRoute, error_response
 from common.config import get_settings
+from common.docs import serve_docs_offline
 
 app = FastAPI(title="Dia 2 — API de prompts com login JWT")
 # A rota do curso (common/api.py, pronta): todo corpo malformado vira 422, o 422 não repete o que o
 # cliente mandou (a senha!) e, nas rotas com login, sem token válido sai 401 antes de qualquer 422
 # (GUIA_APRENDIZADO.md#dia2-ordem).
 app.router.route_class = CourseRoute
+serve_docs_offline(app)  # /docs sem internet: o Swagger UI vem deste app (common/docs.py)
 
 ALGORITHM = "HS256"
 

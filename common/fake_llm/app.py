@@ -5,6 +5,8 @@ import os
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
+from common.docs import serve_docs_offline
+
 from .completion import complete
 from .errors import install_error_handlers, invalid_request, simulated_failure
 from .job import start_job
@@ -32,6 +34,7 @@ def create_app(delay_ms: int | None = None, name: str = DEFAULT_NAME) -> FastAPI
     install_error_handlers(app)
     _add_openai_routes(app)
     _add_admin_routes(app)
+    serve_docs_offline(app)
     return app
 
 

@@ -13,11 +13,13 @@ from fastapi import FastAPI, HTTPException, Path, Query, status
 from pydantic import BaseModel, Field
 
 from common.api import CourseRoute, error_response
+from common.docs import serve_docs_offline
 
 app = FastAPI(title="Dia 1 — API de prompts")
 # A rota do curso (common/api.py, pronta): todo corpo malformado (JSON inválido, não UTF-8...) vira
 # 422, e o 422 não repete o que o cliente mandou (GUIA_APRENDIZADO.md#dia1-erros).
 app.router.route_class = CourseRoute
+serve_docs_offline(app)  # /docs sem internet: o Swagger UI vem deste app (common/docs.py)
 
 
 # Exemplo pronto: a rota mais simples possível. O corretor usa /health para saber

@@ -29,6 +29,7 @@ from common.api import CourseRoute, EventStream, error_response, event_stream
 from common.auth import CurrentUser  # = Annotated[User, Depends(get_current_user)]
 from common.auth import router as auth_router
 from common.config import REPO_ROOT, get_settings
+from common.docs import serve_docs_offline
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ app = FastAPI(title="Dia 3 — Streaming + LLM")
 # A rota do curso (common/api.py, pronta): todo corpo malformado vira 422 (sem repetir o que o cliente
 # mandou) e, nas rotas com login, sem token válido sai 401 antes de qualquer 422 (GUIA_APRENDIZADO.md#dia2-ordem).
 app.router.route_class = CourseRoute
+serve_docs_offline(app)  # /docs sem internet: o Swagger UI vem deste app (common/docs.py)
 
 
 # Exemplo pronto: o corretor espera esta rota para saber que o servidor subiu.

@@ -1,21 +1,16 @@
 """As bibliotecas da página (dia03/static/vendor) são as que o README de lá diz, byte a byte."""
 
-import hashlib
 import re
 from pathlib import Path
 
+from tests.projeto.vendor_readme import assert_files_match_readme
+
 VENDOR = Path(__file__).resolve().parents[2] / "dia03" / "static" / "vendor"
 README = (VENDOR / "README.md").read_text(encoding="utf-8")
-# Linhas da tabela "Arquivos desta pasta": | `sha256` | `arquivo` |
-LISTED = dict((name, digest) for digest, name in re.findall(r"^\| `([0-9a-f]{64})` \| `([^`]+)` \|$", README, re.M))
 
 
 def test_cada_arquivo_tem_o_hash_do_readme():
-    on_disk = {path.name for path in VENDOR.iterdir()} - {"README.md"}
-    assert set(LISTED) == on_disk, f"esperado o README listar {sorted(on_disk)}, recebido {sorted(LISTED)}"
-    for name, digest in LISTED.items():
-        actual = hashlib.sha256((VENDOR / name).read_bytes()).hexdigest()
-        assert actual == digest, f"{name}: esperado sha256 {digest} (README), recebido {actual}"
+    assert_files_match_readme(VENDOR)
 
 
 def test_versao_do_readme_e_a_do_arquivo():
