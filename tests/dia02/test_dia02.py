@@ -6,9 +6,12 @@ Estilo livre, comportamento estrito: python-jose ou PyJWT, HTTPBearer ou OAuth2P
 
 O corretor injeta uma SECRET_KEY aleatória; com ela fabrica tokens (válidos, vencidos, com outro
 algoritmo...) para provar o que o servidor aceita. Sem a chave (modo --url), essas verificações
-são puladas. Quando uma verificação precisa de outra parte funcionando (ex.: /me aceitar um token
-válido) e ela não funciona, a verificação é pulada com "depende de ...", não reprovada: cada
-defeito é cobrado só na verificação que o testa.
+são puladas.
+
+Cada defeito é cobrado uma vez só, na verificação dona dele. Sem login, as outras usam um token
+fabricado pelo corretor; o `WWW-Authenticate` é de dia02.sem_token, e as outras só o cobram se ele
+funciona lá. Só quando não há como medir (ex.: /me não aceita nem um token válido) uma verificação
+é pulada, com "depende de ..." e o motivo.
 """
 
 from __future__ import annotations
@@ -18,14 +21,15 @@ import json
 import secrets
 import statistics
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 
 import httpx
 import pytest
 from jose import jwt
 from jose.exceptions import JWTError
 
-from common.grader.checks import check, describe_response, expect, expect_equal, expect_status, login
-from common.grader.helpers import bearer, depends_on, expect_health, json_of, unique_code
+from common.grader.checks import check, describe_response, expect, expect_equal, expect_status
+from common.grader.helpers import bearer, expect_health, json_of, token_for, unique_code
 from common.grader.httpclient import new_client
 
 ADMIN = ("admin", "admin123")
@@ -38,6 +42,21 @@ MEASURABLE_HASH_SECONDS = 0.02
 MIN_TIMING_RATIO = 0.25
 HASH_PREFIXES = ("$argon2", "$2a$", "$2b$", "$2y$", "$pbkdf2", "$scrypt", "$5$", "$6$")
 HINT_401 = "Todo token ruim deve virar HTTPException(401, ..., headers={'WWW-Authenticate': 'Bearer'})."
+HINT_ALG = ('Decodifique com jwt.decode(token, chave, algorithms=["HS256"]): sem a lista, o algoritmo que manda '
+            "é o do cabeçalho, que quem escreve é o atacante.")
+HINT_CLAIMS = ('Exija as claims no decode: options={"require_exp": True, "require_sub": True}. Sem isso, um token '
+               'sem "sub" chega ao payload["sub"] e vira KeyError (500).')
+# Aspectos com dona (veja common/grader/facets.py): as outras verificações só os cobram se funcionam na dona.
+CHALLENGE = "o cabeçalho WWW-Authenticate: Bearer no 401"  # dona: dia02.sem_token
+ME_ACCEPTS = "GET /me aceitar um token válido"  # dona: dia02.me
+MINTED_ACCEPTED = "aceitar tokens HS256 assinados com a SECRET_KEY do ambiente"  # dona: dia02.token_formato
+WRONG_PASSWORD_401 = "POST /login com senha errada responder 401"  # dona: dia02.login_invalido
+# hash_lento: um login com senha errada custa um hash lento; uma requisição trivial no mesmo servidor, não.
+HASH_ROUNDS = 5
+MIN_HASH_RATIO = 4.0  # argon2/bcrypt ficam dezenas de vezes acima; texto puro e sha256 ficam perto de 1
+MIN_HASH_SECONDS = 0.005
+# login_nao_bloqueia: logins simultâneos, e um /health no meio deles.
+CONCURRENT_LOGINS = 8
 HINT_PROTECT = "Rotas protegidas recebem user: CurrentUser (Depends(get_current_user)): sem token, 401."
 HINT_500 = "Um 500 é exceção não tratada: capture JWTError (python-jose) ou jwt.PyJWTError (PyJWT) e responda 401."
 HINT_MALFORMED = (
@@ -50,21 +69,16 @@ HINT_MALFORMED = (
 # ---------------------------------------------------------------- ajudantes
 
 
-def login_once(target, user: tuple[str, str]) -> str:
-    with new_client(target.base_url) as client:
-        return login(client, *user)
-
-
 # Um login por usuário para o dia todo (escopo do módulo): cada login custa um argon2, lento de
-# propósito. O login em si é cobrado em login_ok/login_invalido; aqui o token é só a chave de entrada.
+# propósito. O login em si é cobrado em login_ok; se ele não funciona, o token é fabricado pelo corretor.
 @pytest.fixture(scope="module")
 def admin_jwt(target) -> str:
-    return login_once(target, ADMIN)
+    return token_for(target, ADMIN)
 
 
 @pytest.fixture(scope="module")
 def aluno_jwt(target) -> str:
-    return login_once(target, ALUNO)
+    return token_for(target, ALUNO)
 
 
 def b64url(data: bytes) -> str:
@@ -96,41 +110,46 @@ def me_accepts(api: httpx.Client, token: str) -> bool:
     return api.get("/me", headers=bearer(token)).status_code == 200
 
 
-def require_me(api: httpx.Client, token: str) -> None:
-    depends_on(me_accepts(api, token), "GET /me aceitar um token válido", "dia02.me")
+def require_me(facets) -> None:
+    """Sem /me aceitar um token válido, um 401 em /me não prova nada: pula (o defeito é de dia02.me)."""
+    facets.require(ME_ACCEPTS, owner="dia02.me")
 
 
-def require_minted_tokens(api: httpx.Client, secret_key: str) -> None:
+def require_minted_tokens(facets) -> None:
     """Tokens fabricados pelo corretor só provam algo se um token válido dele é aceito."""
-    minted = forge_token(claims_for("admin"), secret_key)
-    depends_on(me_accepts(api, minted), "aceitar tokens HS256 assinados com a SECRET_KEY", "dia02.token_formato")
+    facets.require(MINTED_ACCEPTED, owner="dia02.token_formato")
 
 
-def expect_unauthorized(response: httpx.Response, case: str, challenge: bool = True, help: str = HINT_401,
-                        help_500: str = HINT_500) -> None:
-    """401 com o desafio `WWW-Authenticate: Bearer` (o que o padrão OAuth2 pede).
+def has_challenge(response: httpx.Response) -> bool:
+    return response.headers.get("www-authenticate", "").lower().startswith("bearer")
 
-    challenge=False: só o 401. Nas rotas de prompts o cabeçalho é cobrado em dia02.sem_token.
+
+def expect_unauthorized(response: httpx.Response, case: str, facets=None, help: str = HINT_401,
+                        help_500: str = HINT_500, anchor: str | None = None) -> None:
+    """401 e, se `facets` vier, o desafio `WWW-Authenticate: Bearer` (o que o padrão OAuth2 pede).
+
+    O cabeçalho é de dia02.sem_token: as outras verificações só o cobram se ele funciona lá.
     """
     expect(
         response.status_code == 401,
         f"401 para {case}",
         describe_response(response),
-        help=help_500 if response.status_code >= 500 else help,
+        help=help_500 if response.status_code == 500 else help,
+        anchor=anchor,
     )
-    if not challenge:
+    if facets is None or not facets.works(CHALLENGE, owner="dia02.sem_token"):
         return
     header = response.headers.get("www-authenticate", "")
-    expect(header.lower().startswith("bearer"), f"cabeçalho WWW-Authenticate: Bearer no 401 para {case}",
+    expect(has_challenge(response), f"cabeçalho WWW-Authenticate: Bearer no 401 para {case}",
            header or "(sem o cabeçalho)", help=HINT_401)
 
 
-def expect_rejected_tokens(api: httpx.Client, tokens: dict[str, str | bytes], help: str = HINT_401,
-                           help_500: str = HINT_500) -> None:
+def expect_rejected_tokens(api: httpx.Client, tokens: dict[str, str | bytes], facets, help: str = HINT_401,
+                           help_500: str = HINT_500, anchor: str | None = None) -> None:
     for case, token in tokens.items():
         authorization = b"Bearer " + token if isinstance(token, bytes) else f"Bearer {token}"
         response = api.get("/me", headers={"Authorization": authorization})
-        expect_unauthorized(response, f"GET /me com {case}", help=help, help_500=help_500)
+        expect_unauthorized(response, f"GET /me com {case}", facets, help=help, help_500=help_500, anchor=anchor)
 
 
 def malformed_tokens(good: str, secret_key: str | None) -> dict[str, str | bytes]:
@@ -164,10 +183,10 @@ def secrets_in(value: object, path: str = "") -> list[str]:
     return found
 
 
-def expect_no_secrets(response: httpx.Response, where: str) -> None:
+def expect_no_secrets(response: httpx.Response, where: str, anchor: str | None = None) -> None:
     leaks = secrets_in(json_of(response))
     expect(not leaks, f"{where} sem senha nem hash", f"campos {leaks}",
-           help="Devolva um modelo de resposta só com username e role (response_model).")
+           help="Devolva um modelo de resposta só com username e role (response_model).", anchor=anchor)
 
 
 def post_login(api: httpx.Client, username: str, password: str) -> httpx.Response:
@@ -189,6 +208,19 @@ def timed_login(api: httpx.Client, username: str, password: str) -> tuple[httpx.
     started = time.perf_counter()
     response = post_login(api, username, password)
     return response, time.perf_counter() - started
+
+
+def timed(request) -> float:
+    started = time.perf_counter()
+    request()
+    return time.perf_counter() - started
+
+
+def login_in_thread(target, password: str) -> float:
+    """Um login com senha errada num cliente próprio; devolve quando terminou (time.monotonic)."""
+    with new_client(target.base_url, timeout=20.0) as client:
+        post_login(client, "admin", password)
+    return time.monotonic()
 
 
 def create_prompt(api: httpx.Client, token: str, who: str) -> dict:
@@ -238,16 +270,18 @@ def test_login_ok(api):
     expect(tokens["admin"] != tokens["aluno"], "tokens diferentes para admin e aluno", "o mesmo token")
 
 
-@check("dia02.login_invalido", points=10, depends=["dia02.login_ok"], hint="dia2-passo3", timeout=40)
-def test_login_invalido(api):
+@check("dia02.login_invalido", points=10, after=["dia02.login_ok", "dia02.sem_token"], hint="dia2-passo3",
+       timeout=40)
+def test_login_invalido(api, facets):
     """Senha errada e usuário inexistente: mesmo 401, mesmo corpo e tempo parecido"""
     wrong, unknown = [], []
     for _ in range(TIMING_ROUNDS):  # intercalados, para a carga da máquina pesar igual nos dois
         wrong.append(timed_login(api, "admin", "senha-errada"))
         unknown.append(timed_login(api, f"fantasma-{unique_code()}", "senha-errada"))
     wrong_response, unknown_response = wrong[0][0], unknown[0][0]
-    expect_unauthorized(wrong_response, "senha errada")
-    expect_unauthorized(unknown_response, "usuário inexistente")
+    facets.record(WRONG_PASSWORD_401, wrong_response.status_code == 401)
+    expect_unauthorized(wrong_response, "senha errada", facets)
+    expect_unauthorized(unknown_response, "usuário inexistente", facets)
     expect_equal(unknown_response.text, wrong_response.text, what="corpo do 401 (usuário inexistente vs senha errada)",
                  help="Use a mesma mensagem nos dois casos: quem ataca não pode descobrir quais usuários existem.")
     wrong_time = statistics.median(seconds for _, seconds in wrong)
@@ -261,7 +295,7 @@ def test_login_invalido(api):
         )
 
 
-@check("dia02.login_validacao", points=5, depends=["dia02.login_ok"], hint="dia2-passo3")
+@check("dia02.login_validacao", points=5, after=["dia02.login_ok"], hint="dia2-passo3")
 def test_login_validacao(api):
     """POST /login recusa corpo malformado e senha com mais de 128 caracteres (422)"""
     cases = {
@@ -281,9 +315,12 @@ def test_login_validacao(api):
            describe_response(response))
 
 
-@check("dia02.token_formato", points=10, depends=["dia02.login_ok"], hint="dia2-passo2")
-def test_token_formato(api, secret_key, admin_jwt):
+@check("dia02.token_formato", points=10, after=["dia02.login_ok"], hint="dia2-passo2")
+def test_token_formato(api, secret_key, admin_jwt, facets):
     """O token é HS256, assinado com a SECRET_KEY, com sub e exp (até 24 h); um token do corretor vale"""
+    minted = forge_token(claims_for("aluno"), secret_key)
+    response = api.get("/me", headers=bearer(minted))
+    facets.record(MINTED_ACCEPTED, response.status_code == 200)
     try:
         header = jwt.get_unverified_header(admin_jwt)
     except JWTError:
@@ -299,15 +336,14 @@ def test_token_formato(api, secret_key, admin_jwt):
                help="Leia a chave com get_settings().secret_key (ou os.environ['SECRET_KEY']); nunca fixe no código.")
     expect_equal(claims.get("sub"), "admin", what='claim "sub"')
     expect_expiry(claims.get("exp"))
-    minted = forge_token(claims_for("aluno"), secret_key)
-    response = api.get("/me", headers=bearer(minted))
     expect_status(response, 200, help="Um token HS256 com sub e exp, assinado com a SECRET_KEY, deve ser aceito.")
     expect_equal((json_of(response) or {}).get("username"), "aluno", what="username de /me com o token do corretor")
 
 
-@check("dia02.me", points=10, depends=["dia02.login_ok"], hint="dia2-passo5")
-def test_me(api, admin_jwt, aluno_jwt):
+@check("dia02.me", points=5, after=["dia02.login_ok"], hint="dia2-passo5")
+def test_me(api, admin_jwt, aluno_jwt, facets):
     """GET /me devolve username e role do dono do token, sem senha nem hash"""
+    facets.record(ME_ACCEPTS, me_accepts(api, admin_jwt))
     for token, user in ((admin_jwt, "admin"), (aluno_jwt, "aluno")):
         response = api.get("/me", headers=bearer(token))
         expect_status(response, 200, help="Com um token válido, GET /me responde 200.")
@@ -320,10 +356,11 @@ def test_me(api, admin_jwt, aluno_jwt):
     expect_status(response, 200, help='O esquema é insensível a maiúsculas: "bearer <token>" também vale.')
 
 
-@check("dia02.sem_token", points=10, depends=["dia02.login_ok"], hint="dia2-passo4")
-def test_sem_token(api, admin_jwt):
-    """Sem token, ou com outro esquema que não Bearer, GET /me responde 401"""
-    require_me(api, admin_jwt)
+@check("dia02.sem_token", points=5, after=["dia02.me"], hint="dia2-passo4")
+def test_sem_token(api, admin_jwt, facets):
+    """Sem token, ou com outro esquema que não Bearer, GET /me responde 401 com WWW-Authenticate: Bearer"""
+    require_me(facets)
+    facets.record(CHALLENGE, has_challenge(api.get("/me")))  # as outras verificações só o cobram se vier aqui
     cases = {
         "sem o cabeçalho Authorization": {},
         '"Bearer" sem token': {"Authorization": "Bearer"},
@@ -332,22 +369,24 @@ def test_sem_token(api, admin_jwt):
         "o token sem esquema": {"Authorization": admin_jwt},
     }
     for case, headers in cases.items():
-        expect_unauthorized(api.get("/me", headers=headers), f"GET /me {case}")
+        expect_unauthorized(api.get("/me", headers=headers), f"GET /me {case}", facets)
 
 
-@check("dia02.token_adulterado", points=10, depends=["dia02.login_ok"], hint="dia2-passo4")
-def test_token_adulterado(api, target, aluno_jwt):
+@check("dia02.token_adulterado", points=10, after=["dia02.me", "dia02.sem_token", "dia02.token_formato"],
+       hint="dia2-passo4")
+def test_token_adulterado(api, target, aluno_jwt, facets):
     """Tokens adulterados ou malformados (alg none, assinatura, outra chave, HS512, lixo, 8 KB, fora do base64url, aninhados, exp em texto) dão 401"""
-    require_me(api, aluno_jwt)
+    require_me(facets)
     head, payload, signature = (aluno_jwt.split(".") + ["", ""])[:3]
     as_admin = {**claims_of(aluno_jwt), "sub": "admin"}
     flipped = ("A" if signature[:1] != "A" else "B") + signature[1:]
     wrong_key = secrets.token_urlsafe(32)
-    tokens = {}
-    if target.secret_key and me_accepts(api, forge_token(claims_for("admin"), target.secret_key)):
+    minted = target.secret_key and me_accepts(api, forge_token(claims_for("admin"), target.secret_key))
+    if minted:
         # Com a chave certa, só a lista algorithms=["HS256"] no decode recusa o HS512.
-        tokens["HS512 (com a chave certa)"] = forge_token(claims_for("admin"), target.secret_key, alg="HS512")
-    tokens |= {
+        other_alg = {"HS512 (com a chave certa)": forge_token(claims_for("admin"), target.secret_key, alg="HS512")}
+        expect_rejected_tokens(api, other_alg, facets, help=HINT_ALG, help_500=HINT_ALG, anchor="dia2-decode")
+    tokens = {
         'alg "none"': forge_token(as_admin, "", alg="none"),
         "o payload trocado (sub=admin) e a assinatura original": f"{head}.{b64url(json.dumps(as_admin).encode())}"
         f".{signature}",
@@ -357,53 +396,55 @@ def test_token_adulterado(api, target, aluno_jwt):
         "três partes sem sentido": "a.b.c",
         "um token de 8 KB": forge_token(claims_for("admin", padding="x" * 8192), wrong_key),
     }
-    expect_rejected_tokens(api, tokens)
-    minted = target.secret_key and me_accepts(api, forge_token(claims_for("admin"), target.secret_key))
-    expect_rejected_tokens(api, malformed_tokens(aluno_jwt, target.secret_key if minted else None),
+    expect_rejected_tokens(api, tokens, facets)
+    expect_rejected_tokens(api, malformed_tokens(aluno_jwt, target.secret_key if minted else None), facets,
                            help=HINT_MALFORMED, help_500=HINT_MALFORMED)
 
 
-@check("dia02.token_expirado", points=10, depends=["dia02.login_ok"], hint="dia2-passo4")
-def test_token_expirado(api, secret_key):
+@check("dia02.token_expirado", points=5, after=["dia02.sem_token", "dia02.token_formato"], hint="dia2-passo4")
+def test_token_expirado(api, secret_key, facets):
     """Token vencido ou sem exp dá 401"""
-    require_minted_tokens(api, secret_key)
-    expect_rejected_tokens(api, {
-        "um token vencido há 5 minutos": forge_token(claims_for("admin", minutes=-5), secret_key),
-        'um token sem "exp"': forge_token({"sub": "admin"}, secret_key),
-    })
+    require_minted_tokens(facets)
+    expect_rejected_tokens(api, {"um token vencido há 5 minutos": forge_token(claims_for("admin", minutes=-5), secret_key)},
+                           facets)
+    expect_rejected_tokens(api, {'um token sem "exp"': forge_token({"sub": "admin"}, secret_key)}, facets,
+                           help=HINT_CLAIMS, help_500=HINT_CLAIMS, anchor="dia2-decode")
 
 
-@check("dia02.usuario_inexistente", points=5, depends=["dia02.login_ok"], hint="dia2-passo4")
-def test_usuario_inexistente(api, secret_key):
+@check("dia02.usuario_inexistente", points=5, after=["dia02.sem_token", "dia02.token_formato"], hint="dia2-passo4")
+def test_usuario_inexistente(api, secret_key, facets):
     """Token válido de usuário que não existe (ou sem sub, ou sub não texto) dá 401"""
-    require_minted_tokens(api, secret_key)
+    require_minted_tokens(facets)
     expect_rejected_tokens(api, {
         "um token de usuário inexistente": forge_token(claims_for(f"fantasma-{unique_code()}"), secret_key),
+    }, facets)
+    expect_rejected_tokens(api, {
         'um token sem "sub"': forge_token({"exp": claims_for()["exp"]}, secret_key),
         'um token com "sub" numérico': forge_token(claims_for(12345), secret_key),
-    })
+    }, facets, help=HINT_CLAIMS, help_500=HINT_CLAIMS, anchor="dia2-decode")
 
 
-@check("dia02.swagger_token", points=5, depends=["dia02.login_ok"], hint="dia2-passo3")
-def test_swagger_token(api, admin_jwt):
+@check("dia02.swagger_token", points=5, after=["dia02.login_ok", "dia02.me", "dia02.sem_token"], hint="dia2-passo3")
+def test_swagger_token(api, admin_jwt, facets):
     """POST /token aceita o formulário OAuth2 (botão Authorize do /docs)"""
-    require_me(api, admin_jwt)
+    require_me(facets)
     form = {"grant_type": "password", "username": "aluno", "password": "aluno123"}
     token = expect_token_response(api.post("/token", data=form), "POST /token")
     response = api.get("/me", headers=bearer(token))
     expect_status(response, 200, help="O token de /token deve valer em /me como o de /login.")
     expect_equal((json_of(response) or {}).get("username"), "aluno", what="username de /me com o token de /token")
     # Usuário inexistente x senha errada já é cobrado em dia02.login_invalido (cada login custa um argon2).
-    expect_unauthorized(api.post("/token", data={**form, "password": "senha-errada"}), "POST /token com senha errada")
+    expect_unauthorized(api.post("/token", data={**form, "password": "senha-errada"}), "POST /token com senha errada",
+                        facets)
 
 
-@check("dia02.prompts_protegidos", points=5, depends=["dia02.login_ok"], hint="dia2-passo6")
+@check("dia02.prompts_protegidos", points=5, after=["dia02.login_ok"], hint="dia2-passo6")
 def test_prompts_protegidos(api, aluno_jwt):
     """POST, PUT e DELETE /prompts exigem token; GET continua público; o prompt guarda o owner"""
     body = {"title": f"Sem token {unique_code()}", "text": "não deveria ser criado", "tags": []}
     for case, headers in {"sem token": {}, "com token inválido": bearer("lixo")}.items():
         response = api.post("/prompts", json=body, headers=headers)
-        expect_unauthorized(response, f"POST /prompts {case}", challenge=False, help=HINT_PROTECT)
+        expect_unauthorized(response, f"POST /prompts {case}", help=HINT_PROTECT)
     prompt = create_prompt(api, aluno_jwt, "aluno")
     expect_equal(prompt.get("owner"), "aluno", what='"owner" do prompt criado pelo aluno')
     for url in ("/prompts", f"/prompts/{prompt['id']}"):
@@ -412,11 +453,11 @@ def test_prompts_protegidos(api, aluno_jwt):
         "PUT /prompts/{id} sem token": edit(api, prompt, None, "Alterado sem token"),
         "DELETE /prompts/{id} sem token": api.delete(f"/prompts/{prompt['id']}"),
     }.items():
-        expect_unauthorized(response, case, challenge=False, help=HINT_PROTECT)
+        expect_unauthorized(response, case, help=HINT_PROTECT)
     expect_equal(current_title(api, prompt), prompt["title"], what="título depois das tentativas sem token")
 
 
-@check("dia02.autorizacao", points=5, depends=["dia02.login_ok"], hint="dia2-passo6")
+@check("dia02.autorizacao", points=5, after=["dia02.login_ok"], hint="dia2-passo6")
 def test_autorizacao(api, admin_jwt, aluno_jwt):
     """Só o dono ou o admin alteram um prompt (403 para os outros); /admin/users só para admin"""
     admins = create_prompt(api, admin_jwt, "admin")
@@ -435,6 +476,49 @@ def test_autorizacao(api, admin_jwt, aluno_jwt):
     expect_status(response, 200, help="GET /admin/users responde 200 para o admin.")
     expect("admin" in response.text and "aluno" in response.text, "a lista com admin e aluno",
            describe_response(response))
-    expect_no_secrets(response, "GET /admin/users")
-    expect_status(api.get("/admin/users", headers=bearer(aluno_jwt)), 403, help="Quem não é admin recebe 403.")
-    expect_unauthorized(api.get("/admin/users"), "GET /admin/users sem token", challenge=False, help=HINT_PROTECT)
+    expect_no_secrets(response, "GET /admin/users", anchor="dia2-passo5")
+    expect_status(api.get("/admin/users", headers=bearer(aluno_jwt)), 403, help="Quem não é admin recebe 403.",
+                  anchor="dia2-passo5")
+    expect_unauthorized(api.get("/admin/users"), "GET /admin/users sem token", help=HINT_PROTECT, anchor="dia2-passo5")
+
+
+@check("dia02.hash_lento", points=10, after=["dia02.login_invalido"], hint="dia2-passo1", timeout=40)
+def test_hash_lento(api, facets):
+    """A senha é guardada com um hash lento: um login com senha errada custa bem mais que uma requisição trivial"""
+    facets.require(WRONG_PASSWORD_401, owner="dia02.login_invalido")  # sem login de verdade, nada a medir
+    login_times, trivial_times = [], []
+    for _ in range(HASH_ROUNDS):  # intercalados: a carga da máquina pesa igual nos dois
+        login_times.append(timed(lambda: post_login(api, "admin", "senha-errada")))
+        # O mesmo caminho até o modelo Pydantic, mas sem senha: nada para conferir, nenhum hash.
+        trivial_times.append(timed(lambda: api.post("/login", json={"username": "admin"})))
+    login_s, trivial_s = statistics.median(login_times), statistics.median(trivial_times)
+    expect(
+        login_s >= MIN_HASH_RATIO * trivial_s and login_s - trivial_s >= MIN_HASH_SECONDS,
+        f"um login com senha errada pelo menos {MIN_HASH_RATIO:g}× mais lento que um POST /login inválido (422)",
+        f"login {login_s * 1000:.1f} ms; requisição trivial {trivial_s * 1000:.1f} ms "
+        f"({login_s / max(trivial_s, 1e-6):.1f}×)",
+        help="A senha parece comparada em texto puro (ou com um hash rápido como sha256). Guarde só o hash "
+        "de um algoritmo lento (argon2, bcrypt) e confira com pwd_context.verify(senha, hash).",
+    )
+
+
+@check("dia02.login_nao_bloqueia", points=5, after=["dia02.login_invalido"], hint="dia2-pool-hash", timeout=40)
+def test_login_nao_bloqueia(api, target, facets):
+    """Enquanto vários logins calculam o hash, GET /health continua respondendo na hora"""
+    facets.require(WRONG_PASSWORD_401, owner="dia02.login_invalido")
+    with ThreadPoolExecutor(CONCURRENT_LOGINS) as pool:
+        started = time.monotonic()
+        logins = [pool.submit(login_in_thread, target, f"senha-errada-{n}") for n in range(CONCURRENT_LOGINS)]
+        first_done = next(as_completed(logins, timeout=30)).result()  # os outros ainda esperam o hash
+        health_s = timed(lambda: api.get("/health"))
+        last_done = max(login.result(timeout=30) for login in logins)
+    burst = last_done - started
+    remaining = last_done - first_done
+    expect(
+        health_s <= max(remaining / 2, 0.05),
+        f"GET /health em até {max(remaining / 2, 0.05):.2f} s com {CONCURRENT_LOGINS - 1} logins ainda na fila "
+        f"(os {CONCURRENT_LOGINS} logins levaram {burst:.2f} s)",
+        f"/health levou {health_s:.2f} s",
+        help="O hash roda dentro do event loop (um `async def` que chama o hash direto). Use `def` na rota "
+        "(o FastAPI a roda num threadpool) ou mande o hash para uma thread: await run_in_threadpool(...).",
+    )
