@@ -20,6 +20,7 @@ import base64
 import json
 import secrets
 import statistics
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
@@ -45,18 +46,25 @@ HINT_401 = "Todo token ruim deve virar HTTPException(401, ..., headers={'WWW-Aut
 HINT_ALG = ('Decodifique com jwt.decode(token, chave, algorithms=["HS256"]): sem a lista, o algoritmo que manda '
             "é o do cabeçalho, que quem escreve é o atacante.")
 HINT_CLAIMS = ('Exija as claims no decode: options={"require_exp": True, "require_sub": True}. Sem isso, um token '
-               'sem "sub" chega ao payload["sub"] e vira KeyError (500).')
+               'sem a claim passa pelo decode: sem "exp" ele vale para sempre, e um payload["sub"] que não existe '
+               "vira KeyError (500).")
 # Aspectos com dona (veja common/grader/facets.py): as outras verificações só os cobram se funcionam na dona.
 CHALLENGE = "o cabeçalho WWW-Authenticate: Bearer no 401"  # dona: dia02.sem_token
 ME_ACCEPTS = "GET /me aceitar um token válido"  # dona: dia02.me
 MINTED_ACCEPTED = "aceitar tokens HS256 assinados com a SECRET_KEY do ambiente"  # dona: dia02.token_formato
 WRONG_PASSWORD_401 = "POST /login com senha errada responder 401"  # dona: dia02.login_invalido
+TOKEN_TYPE = '"token_type": "bearer" na resposta do login'  # dona: dia02.login_ok
+BAD_TOKEN_NOT_500 = "um token com assinatura errada dar 401, e não 500 (JWTError capturado)"  # dona: token_adulterado
 # hash_lento: um login com senha errada custa um hash lento; uma requisição trivial no mesmo servidor, não.
-HASH_ROUNDS = 5
-MIN_HASH_RATIO = 4.0  # argon2/bcrypt ficam dezenas de vezes acima; texto puro e sha256 ficam perto de 1
+# O mínimo de cada lado é o custo de verdade: a carga da máquina só acrescenta tempo, nunca tira.
+HASH_ROUNDS = 7
+MIN_HASH_RATIO = 3.0  # argon2/bcrypt ficam dezenas de vezes acima; texto puro e sha256 ficam perto de 1
 MIN_HASH_SECONDS = 0.005
-# login_nao_bloqueia: logins simultâneos, e um /health no meio deles.
+# login_nao_bloqueia: logins simultâneos e um /health no meio deles. Medido aqui: com o hash fora do loop,
+# o /health leva até ~2 logins; com o hash dentro do loop, 4 a 7 (espera a fila inteira).
 CONCURRENT_LOGINS = 8
+BURST_ROUNDS = 2
+MAX_HEALTH_IN_LOGINS = 3.0
 HINT_PROTECT = "Rotas protegidas recebem user: CurrentUser (Depends(get_current_user)): sem token, 401."
 HINT_500 = "Um 500 é exceção não tratada: capture JWTError (python-jose) ou jwt.PyJWTError (PyJWT) e responda 401."
 HINT_MALFORMED = (
@@ -125,19 +133,20 @@ def has_challenge(response: httpx.Response) -> bool:
 
 
 def expect_unauthorized(response: httpx.Response, case: str, facets=None, help: str = HINT_401,
-                        help_500: str = HINT_500, anchor: str | None = None) -> None:
+                        help_500: str = HINT_500, anchor: str | None = None, owner: bool = False) -> None:
     """401 e, se `facets` vier, o desafio `WWW-Authenticate: Bearer` (o que o padrão OAuth2 pede).
 
-    O cabeçalho é de dia02.sem_token: as outras verificações só o cobram se ele funciona lá.
+    O cabeçalho é de dia02.sem_token (owner=True): as outras só o cobram se ele funciona lá. A âncora
+    vale para a causa de `help`; um 500 é exceção não tratada, e a dica é a da verificação.
     """
     expect(
         response.status_code == 401,
         f"401 para {case}",
         describe_response(response),
         help=help_500 if response.status_code == 500 else help,
-        anchor=anchor,
+        anchor=None if response.status_code == 500 and help_500 == HINT_500 else anchor,
     )
-    if facets is None or not facets.works(CHALLENGE, owner="dia02.sem_token"):
+    if facets is None or not (owner or facets.works(CHALLENGE, owner="dia02.sem_token")):
         return
     header = response.headers.get("www-authenticate", "")
     expect(has_challenge(response), f"cabeçalho WWW-Authenticate: Bearer no 401 para {case}",
@@ -145,10 +154,14 @@ def expect_unauthorized(response: httpx.Response, case: str, facets=None, help: 
 
 
 def expect_rejected_tokens(api: httpx.Client, tokens: dict[str, str | bytes], facets, help: str = HINT_401,
-                           help_500: str = HINT_500, anchor: str | None = None) -> None:
+                           help_500: str = HINT_500, anchor: str | None = None, owner: bool = False) -> None:
+    """Cada token dá 401 em GET /me. Um 500 de JWTError não capturado é de dia02.token_adulterado (owner)."""
     for case, token in tokens.items():
         authorization = b"Bearer " + token if isinstance(token, bytes) else f"Bearer {token}"
         response = api.get("/me", headers={"Authorization": authorization})
+        if response.status_code == 500 and not owner and not facets.works(BAD_TOKEN_NOT_500,
+                                                                          owner="dia02.token_adulterado"):
+            continue
         expect_unauthorized(response, f"GET /me com {case}", facets, help=help, help_500=help_500, anchor=anchor)
 
 
@@ -193,14 +206,18 @@ def post_login(api: httpx.Client, username: str, password: str) -> httpx.Respons
     return api.post("/login", json={"username": username, "password": password})
 
 
-def expect_token_response(response: httpx.Response, route: str) -> str:
-    """200 com {"access_token": str, "token_type": "bearer"}; devolve o token."""
+def expect_token_response(response: httpx.Response, route: str, facets=None) -> str:
+    """200 com {"access_token": str, "token_type": "bearer"}; devolve o token.
+
+    O token_type é de dia02.login_ok: /token só o cobra se ele funciona no /login.
+    """
     expect_status(response, 200, help=f"{route} com usuário e senha certos responde 200 com o token.")
     body = json_of(response)
     expect(isinstance(body, dict) and isinstance(body.get("access_token"), str) and body["access_token"],
            f'JSON com "access_token" (string) em {route}', describe_response(response))
-    expect(str(body.get("token_type", "")).lower() == "bearer", f'"token_type": "bearer" em {route}',
-           body.get("token_type"))
+    if facets is None or facets.works(TOKEN_TYPE, owner="dia02.login_ok"):
+        expect(str(body.get("token_type", "")).lower() == "bearer", f'"token_type": "bearer" em {route}',
+               body.get("token_type"))
     return body["access_token"]
 
 
@@ -216,11 +233,6 @@ def timed(request) -> float:
     return time.perf_counter() - started
 
 
-def login_in_thread(target, password: str) -> float:
-    """Um login com senha errada num cliente próprio; devolve quando terminou (time.monotonic)."""
-    with new_client(target.base_url, timeout=20.0) as client:
-        post_login(client, "admin", password)
-    return time.monotonic()
 
 
 def create_prompt(api: httpx.Client, token: str, who: str) -> dict:
@@ -263,8 +275,9 @@ def test_servidor_sobe(api):
 
 
 @check("dia02.login_ok", points=10, hint="dia2-passo3")
-def test_login_ok(api):
+def test_login_ok(api, facets):
     """POST /login com usuário e senha certos devolve access_token e token_type bearer"""
+    facets.record(TOKEN_TYPE, str((json_of(post_login(api, *ALUNO)) or {}).get("token_type", "")).lower() == "bearer")
     tokens = {user: expect_token_response(post_login(api, user, password), f"POST /login ({user})")
               for user, password in (ADMIN, ALUNO)}
     expect(tokens["admin"] != tokens["aluno"], "tokens diferentes para admin e aluno", "o mesmo token")
@@ -369,7 +382,7 @@ def test_sem_token(api, admin_jwt, facets):
         "o token sem esquema": {"Authorization": admin_jwt},
     }
     for case, headers in cases.items():
-        expect_unauthorized(api.get("/me", headers=headers), f"GET /me {case}", facets)
+        expect_unauthorized(api.get("/me", headers=headers), f"GET /me {case}", facets, owner=True)
 
 
 @check("dia02.token_adulterado", points=10, after=["dia02.me", "dia02.sem_token", "dia02.token_formato"],
@@ -377,6 +390,8 @@ def test_sem_token(api, admin_jwt, facets):
 def test_token_adulterado(api, target, aluno_jwt, facets):
     """Tokens adulterados ou malformados (alg none, assinatura, outra chave, HS512, lixo, 8 KB, fora do base64url, aninhados, exp em texto) dão 401"""
     require_me(facets)
+    wrong_key_status = api.get("/me", headers=bearer(forge_token(claims_for("admin"), secrets.token_urlsafe(32)))).status_code
+    facets.record(BAD_TOKEN_NOT_500, wrong_key_status != 500)
     head, payload, signature = (aluno_jwt.split(".") + ["", ""])[:3]
     as_admin = {**claims_of(aluno_jwt), "sub": "admin"}
     flipped = ("A" if signature[:1] != "A" else "B") + signature[1:]
@@ -385,7 +400,7 @@ def test_token_adulterado(api, target, aluno_jwt, facets):
     if minted:
         # Com a chave certa, só a lista algorithms=["HS256"] no decode recusa o HS512.
         other_alg = {"HS512 (com a chave certa)": forge_token(claims_for("admin"), target.secret_key, alg="HS512")}
-        expect_rejected_tokens(api, other_alg, facets, help=HINT_ALG, help_500=HINT_ALG, anchor="dia2-decode")
+        expect_rejected_tokens(api, other_alg, facets, help=HINT_ALG, anchor="dia2-decode", owner=True)
     tokens = {
         'alg "none"': forge_token(as_admin, "", alg="none"),
         "o payload trocado (sub=admin) e a assinatura original": f"{head}.{b64url(json.dumps(as_admin).encode())}"
@@ -396,9 +411,9 @@ def test_token_adulterado(api, target, aluno_jwt, facets):
         "três partes sem sentido": "a.b.c",
         "um token de 8 KB": forge_token(claims_for("admin", padding="x" * 8192), wrong_key),
     }
-    expect_rejected_tokens(api, tokens, facets)
+    expect_rejected_tokens(api, tokens, facets, owner=True)
     expect_rejected_tokens(api, malformed_tokens(aluno_jwt, target.secret_key if minted else None), facets,
-                           help=HINT_MALFORMED, help_500=HINT_MALFORMED)
+                           help=HINT_MALFORMED, help_500=HINT_MALFORMED, owner=True)
 
 
 @check("dia02.token_expirado", points=5, after=["dia02.sem_token", "dia02.token_formato"], hint="dia2-passo4")
@@ -429,7 +444,7 @@ def test_swagger_token(api, admin_jwt, facets):
     """POST /token aceita o formulário OAuth2 (botão Authorize do /docs)"""
     require_me(facets)
     form = {"grant_type": "password", "username": "aluno", "password": "aluno123"}
-    token = expect_token_response(api.post("/token", data=form), "POST /token")
+    token = expect_token_response(api.post("/token", data=form), "POST /token", facets)
     response = api.get("/me", headers=bearer(token))
     expect_status(response, 200, help="O token de /token deve valer em /me como o de /login.")
     expect_equal((json_of(response) or {}).get("username"), "aluno", what="username de /me com o token de /token")
@@ -491,7 +506,7 @@ def test_hash_lento(api, facets):
         login_times.append(timed(lambda: post_login(api, "admin", "senha-errada")))
         # O mesmo caminho até o modelo Pydantic, mas sem senha: nada para conferir, nenhum hash.
         trivial_times.append(timed(lambda: api.post("/login", json={"username": "admin"})))
-    login_s, trivial_s = statistics.median(login_times), statistics.median(trivial_times)
+    login_s, trivial_s = min(login_times), min(trivial_times)
     expect(
         login_s >= MIN_HASH_RATIO * trivial_s and login_s - trivial_s >= MIN_HASH_SECONDS,
         f"um login com senha errada pelo menos {MIN_HASH_RATIO:g}× mais lento que um POST /login inválido (422)",
@@ -506,19 +521,38 @@ def test_hash_lento(api, facets):
 def test_login_nao_bloqueia(api, target, facets):
     """Enquanto vários logins calculam o hash, GET /health continua respondendo na hora"""
     facets.require(WRONG_PASSWORD_401, owner="dia02.login_invalido")
-    with ThreadPoolExecutor(CONCURRENT_LOGINS) as pool:
-        started = time.monotonic()
-        logins = [pool.submit(login_in_thread, target, f"senha-errada-{n}") for n in range(CONCURRENT_LOGINS)]
-        first_done = next(as_completed(logins, timeout=30)).result()  # os outros ainda esperam o hash
-        health_s = timed(lambda: api.get("/health"))
-        last_done = max(login.result(timeout=30) for login in logins)
-    burst = last_done - started
-    remaining = last_done - first_done
+    one_login = statistics.median(timed(lambda: post_login(api, "admin", "senha-errada")) for _ in range(3))
+    # Duas rodadas, fica a melhor: um /health lento por acaso não reprova; um loop parado é lento nas duas.
+    health_s, queued = min(health_during_logins(api, target) for _ in range(BURST_ROUNDS))
     expect(
-        health_s <= max(remaining / 2, 0.05),
-        f"GET /health em até {max(remaining / 2, 0.05):.2f} s com {CONCURRENT_LOGINS - 1} logins ainda na fila "
-        f"(os {CONCURRENT_LOGINS} logins levaram {burst:.2f} s)",
-        f"/health levou {health_s:.2f} s",
-        help="O hash roda dentro do event loop (um `async def` que chama o hash direto). Use `def` na rota "
-        "(o FastAPI a roda num threadpool) ou mande o hash para uma thread: await run_in_threadpool(...).",
+        health_s <= MAX_HEALTH_IN_LOGINS * one_login,
+        f"GET /health em até {MAX_HEALTH_IN_LOGINS:g}× o tempo de um login ({MAX_HEALTH_IN_LOGINS * one_login:.2f} s) "
+        f"com {queued} logins ainda esperando o hash",
+        f"/health levou {health_s:.2f} s (um login sozinho leva {one_login:.2f} s)",
+        help="O hash roda dentro do event loop (um `async def` que chama o hash direto): cada login para o servidor "
+        "inteiro. Use `def` na rota (o FastAPI a roda num threadpool) ou mande o hash para uma thread.",
     )
+
+
+def health_during_logins(api: httpx.Client, target) -> tuple[float, int]:
+    """Solta CONCURRENT_LOGINS logins errados juntos e pede /health logo que o primeiro volta."""
+    clients = [new_client(target.base_url, timeout=20.0) for _ in range(CONCURRENT_LOGINS)]
+    gate = threading.Barrier(CONCURRENT_LOGINS + 1)  # criar os clientes é lento: todos partem juntos
+
+    def login(client: httpx.Client, n: int) -> None:
+        gate.wait(timeout=10)
+        post_login(client, "admin", f"senha-errada-{n}")
+
+    try:
+        with ThreadPoolExecutor(CONCURRENT_LOGINS) as pool:
+            logins = [pool.submit(login, client, n) for n, client in enumerate(clients)]
+            gate.wait(timeout=10)
+            next(as_completed(logins, timeout=30))
+            health_s = timed(lambda: api.get("/health"))
+            queued = sum(not login.done() for login in logins)
+            for login_done in logins:
+                login_done.result(timeout=30)
+    finally:
+        for client in clients:
+            client.close()
+    return health_s, queued

@@ -8,7 +8,7 @@ a troca falha alto (o texto antigo precisa aparecer exatamente uma vez).
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +28,8 @@ class Broken:
     day: str
     defect: str  # o defeito, em pt-BR, como aparece na mensagem do teste
     patches: tuple[tuple[str, str], ...]
-    fails: frozenset[str]  # ids das verificações que DEVEM falhar (e só elas)
+    fails: Mapping[str, str]  # verificação que DEVE falhar (e só elas) → âncora do guia que a dica deve apontar
+    skips: frozenset[str] = frozenset()  # as que o defeito impede de medir: puladas, com "depende de" e o motivo
     extras: bool = False
     file: str = "template.py"  # o arquivo da solução que as trocas editam (ex.: extras.py no Dia 3)
 
@@ -50,18 +51,25 @@ def materialize(entry: Broken, dest_root: Path) -> Path:
 def unexpected_outcomes(report: dict, entry: Broken) -> list[str]:
     """Compara o relatório JSON do corretor com o defeito esperado; lista o que destoa."""
     problems = []
-    failed = {c["id"] for c in report["checks"] if c["status"] in {"fail", "timeout", "error"}}
-    for missing in sorted(entry.fails - failed):
+    checks = {c["id"]: c for c in report["checks"]}
+    failed = {i for i, c in checks.items() if c["status"] in {"fail", "timeout", "error"}}
+    skipped = {i for i, c in checks.items() if c["status"] == "skip"}
+    for missing in sorted(set(entry.fails) - failed):
         problems.append(f"{missing} deveria falhar, mas não falhou")
-    for extra in sorted(failed - entry.fails):
+    for extra in sorted(failed - set(entry.fails)):
         problems.append(f"{extra} falhou sem ser o defeito deste caso")
-    for check in report["checks"]:
-        if check["status"] == "skip" and "depende de" not in (check["message"] or ""):
-            problems.append(f"{check['id']} foi pulado sem ser dependente de uma falha: {check['message']}")
-    # Um defeito custa só os pontos das suas verificações: nenhuma outra perde pontos por tabela.
-    lost = {c["id"]: c["max_points"] for c in report["checks"] if c["status"] != "pass" and c["id"] not in entry.fails}
-    if lost:
-        problems.append(f"perdeu pontos fora do defeito (cobrado em dobro): {lost}")
+    for check_id, anchor in entry.fails.items():
+        hint = (checks.get(check_id) or {}).get("hint") or ""
+        if check_id in failed and not hint.endswith(f"#{anchor}"):
+            problems.append(f"{check_id}: a dica aponta {hint!r}, e não a seção #{anchor}")
+    # Um defeito custa só os pontos das suas verificações: nenhuma outra é pulada por tabela, a não ser as
+    # que ele impede de medir (declaradas em `skips`, com o motivo na mensagem).
+    for check_id in sorted(skipped ^ entry.skips):
+        status = checks.get(check_id, {}).get("status")
+        problems.append(f"{check_id} {'foi pulada (cobrada em dobro)' if check_id in skipped else f'deveria ser pulada, veio {status}'}")
+    for check_id in sorted(skipped & entry.skips):
+        if "depende de" not in (checks[check_id]["message"] or ""):
+            problems.append(f"{check_id} foi pulada sem dizer de que depende: {checks[check_id]['message']}")
     return problems
 
 
@@ -110,7 +118,7 @@ def assert_template_scores_low(report: dict, max_score: int) -> None:
 
 def assert_corpus_covers(entries: Iterable[Broken], check_ids: set[str]) -> None:
     """Toda verificação tem ao menos uma entrega quebrada que a reprova."""
-    covered = set().union(*(entry.fails for entry in entries))
+    covered = set().union(*(set(entry.fails) for entry in entries))
     assert covered == check_ids, (
         f"sem entrega quebrada: {sorted(check_ids - covered)}; ids desconhecidos: {sorted(covered - check_ids)}"
     )

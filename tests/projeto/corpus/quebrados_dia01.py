@@ -14,14 +14,14 @@ ENTRIES: list[Broken] = [
         day=DAY,
         defect='/health responde {"status": "OK"} (o exemplo pronto foi alterado)',
         patches=(('    return {"status": "ok"}', '    return {"status": "OK"}'),),
-        fails=frozenset({"dia01.servidor_sobe"}),
+        fails={"dia01.servidor_sobe": "dia1-conceitos"},
     ),
     Broken(
         name="d1_post_200",
         day=DAY,
         defect="POST /prompts responde 200 em vez de 201",
         patches=(('@app.post("/prompts", status_code=status.HTTP_201_CREATED)', '@app.post("/prompts")'),),
-        fails=frozenset({"dia01.criar_prompt"}),
+        fails={"dia01.criar_prompt": "dia1-passo3"},
     ),
     Broken(
         name="d1_sem_created_at",
@@ -31,35 +31,35 @@ ENTRIES: list[Broken] = [
             ("    created_at: datetime\n", "    created_at: str\n"),
             ("created_at=datetime.now(timezone.utc), **body", 'created_at=datetime.now(timezone.utc).strftime("%d/%m/%Y %H:%M"), **body'),
         ),
-        fails=frozenset({"dia01.criar_prompt"}),
+        fails={"dia01.criar_prompt": "dia1-passo3"},
     ),
     Broken(
         name="d1_title_sem_limite",
         day=DAY,
         defect="title sem max_length=80: um título de 81 caracteres é aceito",
         patches=(("    title: str = Field(min_length=1, max_length=80)", "    title: str = Field(min_length=1)"),),
-        fails=frozenset({"dia01.validacao"}),
+        fails={"dia01.validacao": "dia1-passo1"},
     ),
     Broken(
         name="d1_text_limite_curto",
         day=DAY,
         defect="text com max_length=1000: o limite de 4000 do contrato é recusado com 422",
         patches=(("max_length=4000", "max_length=1000"),),
-        fails=frozenset({"dia01.validacao"}),
+        fails={"dia01.validacao": "dia1-passo1"},
     ),
     Broken(
         name="d1_lista_invertida",
         day=DAY,
         defect="GET /prompts devolve do mais novo para o mais antigo (fora da ordem de id)",
         patches=(("    prompts = list(prompts_db.values())", "    prompts = list(reversed(prompts_db.values()))"),),
-        fails=frozenset({"dia01.listar"}),
+        fails={"dia01.listar": "dia1-passo4"},
     ),
     Broken(
         name="d1_tag_por_substring",
         day=DAY,
         defect='?tag= casa por pedaço ("tag-x" também traz "tag-x-y")',
         patches=(("if tag in p.tags]", "if any(tag in t for t in p.tags)]"),),
-        fails=frozenset({"dia01.filtros"}),
+        fails={"dia01.filtros": "dia1-passo4"},
     ),
     Broken(
         name="d1_q_diferencia_maiusculas",
@@ -68,14 +68,14 @@ ENTRIES: list[Broken] = [
         patches=(
             ("needle in p.title.casefold() or needle in p.text.casefold()", "q in p.title or q in p.text"),
         ),
-        fails=frozenset({"dia01.filtros"}),
+        fails={"dia01.filtros": "dia1-passo4"},
     ),
     Broken(
         name="d1_limit_sem_teto",
         day=DAY,
         defect="limit sem le=100: ?limit=101 é aceito",
         patches=(("Query(ge=1, le=100)", "Query(ge=1)"),),
-        fails=frozenset({"dia01.paginacao"}),
+        fails={"dia01.paginacao": "dia1-passo4"},
     ),
     Broken(
         name="d1_pagina_antes_do_filtro",
@@ -85,14 +85,14 @@ ENTRIES: list[Broken] = [
             ("    prompts = list(prompts_db.values())", "    prompts = list(prompts_db.values())[offset : offset + limit]"),
             ("    return prompts[offset : offset + limit]", "    return prompts"),
         ),
-        fails=frozenset({"dia01.paginacao"}),
+        fails={"dia01.paginacao": "dia1-passo4"},
     ),
     Broken(
         name="d1_sem_404",
         day=DAY,
         defect="GET /prompts/{id} inexistente não responde 404 (dict.get devolve None e vira 500)",
         patches=(("    return find_prompt(prompt_id)", "    return prompts_db.get(prompt_id)"),),
-        fails=frozenset({"dia01.buscar_por_id"}),
+        fails={"dia01.buscar_por_id": "dia1-passo5"},
     ),
     Broken(
         name="d1_id_como_texto",
@@ -100,7 +100,7 @@ ENTRIES: list[Broken] = [
         defect="GET /prompts/{id} declara o id como str: nunca acha nada e /prompts/abc não dá 422",
         patches=(("def read_prompt(prompt_id: PromptId)", "def read_prompt(prompt_id: str)"),),
         # atualizar e remover usam o GET para conferir o efeito: são pulados como dependentes.
-        fails=frozenset({"dia01.buscar_por_id"}),
+        fails={"dia01.buscar_por_id": "dia1-passo5"},
     ),
     Broken(
         name="d1_put_troca_created_at",
@@ -112,7 +112,7 @@ ENTRIES: list[Broken] = [
                 '.model_copy(update={**body.model_dump(), "created_at": datetime.now(timezone.utc)})',
             ),
         ),
-        fails=frozenset({"dia01.atualizar"}),
+        fails={"dia01.atualizar": "dia1-passo6"},
     ),
     Broken(
         name="d1_delete_com_corpo",
@@ -127,16 +127,26 @@ ENTRIES: list[Broken] = [
             ),
             ("    del prompts_db[prompt_id]", '    del prompts_db[prompt_id]\n    return {"detail": "Prompt removido"}'),
         ),
-        fails=frozenset({"dia01.remover"}),
+        fails={"dia01.remover": "dia1-passo7"},
     ),
     Broken(
         name="d1_id_len_mais_um",
         day=DAY,
         defect="id = len(prompts_db) + 1: depois de um DELETE um id já usado volta",
         patches=(("Prompt(id=next(prompt_ids),", "Prompt(id=len(prompts_db) + 1,"),),
-        fails=frozenset({"dia01.remover"}),
+        # A explicação do contador está no Passo 2 (o armazenamento), não no 7 (o DELETE).
+        fails={"dia01.remover": "dia1-passo2"},
     ),
 ]
+
+# (os ids começarem em 1 é conferido em criar_prompt)
+ENTRIES.append(Broken(
+    name="d1_ids_comecam_em_zero",
+    day=DAY,
+    defect="o contador começa em 0: o primeiro prompt recebe o id 0",
+    patches=(("prompt_ids = count(start=1)", "prompt_ids = count(start=0)"),),
+    fails={"dia01.criar_prompt": "dia1-passo3"},
+))
 
 # O contrário do corpus: outro jeito CORRETO de fazer o Dia 1. Precisa tirar 100 (estilo livre).
 CORRECT_STYLES: list[Broken] = [
@@ -163,6 +173,6 @@ CORRECT_STYLES: list[Broken] = [
             ("    del prompts_db[prompt_id]", "    del prompts_db[prompt_id]\n    return Response(status_code=204)"),
             ("def delete_prompt(prompt_id: PromptId) -> None:", "def delete_prompt(prompt_id: PromptId) -> Response:"),
         ),
-        fails=frozenset(),
+        fails={},
     ),
 ]

@@ -1,7 +1,8 @@
 """Entregas quebradas do Dia 2: a solução de referência com UM defeito cada.
 
-Pelo menos uma por verificação de tests/dia02. `fails` lista exatamente o que deve falhar;
-o resto passa ou é pulado como dependente ("depende de ...").
+Pelo menos uma por verificação de tests/dia02. `fails` lista exatamente o que deve falhar e a seção do
+guia que a dica de cada falha aponta; o resto passa (cada defeito é cobrado uma vez só). `skips` lista o
+que o defeito impede de medir.
 """
 
 from . import Broken
@@ -25,14 +26,14 @@ ENTRIES: list[Broken] = [
         day=DAY,
         defect="/health foi renomeada para /saude: o corretor não vê o servidor de pé",
         patches=(('@app.get("/health")', '@app.get("/saude")'),),
-        fails=frozenset({"dia02.servidor_sobe"}),
+        fails={"dia02.servidor_sobe": "dia2-problemas"},
     ),
     Broken(
         name="d2_token_type_errado",
         day=DAY,
         defect='/login devolve "token_type": "jwt" em vez de "bearer"',
         patches=(('    token_type: str = "bearer"', '    token_type: str = "jwt"'),),
-        fails=frozenset({"dia02.login_ok"}),
+        fails={"dia02.login_ok": "dia2-passo3"},
     ),
     Broken(
         name="d2_sem_hash_dummy",
@@ -44,7 +45,7 @@ ENTRIES: list[Broken] = [
                 "password_ok = user is not None and pwd_context.verify(password, user.password_hash)",
             ),
         ),
-        fails=frozenset({"dia02.login_invalido"}),
+        fails={"dia02.login_invalido": "dia2-passo3"},
     ),
     Broken(
         name="d2_mensagem_revela_usuario",
@@ -57,14 +58,14 @@ ENTRIES: list[Broken] = [
             ),
         ),
         # /token usa o mesmo issue_token, mas swagger_token só cobra o status 401.
-        fails=frozenset({"dia02.login_invalido"}),
+        fails={"dia02.login_invalido": "dia2-passo3"},
     ),
     Broken(
         name="d2_senha_sem_limite",
         day=DAY,
         defect="password sem max_length=128: uma senha de 129 caracteres vai para o argon2",
         patches=(("    password: str = Field(min_length=1, max_length=128)", "    password: str = Field(min_length=1)"),),
-        fails=frozenset({"dia02.login_validacao"}),
+        fails={"dia02.login_validacao": "dia2-passo3"},
     ),
     Broken(
         name="d2_segredo_fixo",
@@ -75,10 +76,11 @@ ENTRIES: list[Broken] = [
             ('{"sub": sub, "exp": expire}, settings.secret_key,', '{"sub": sub, "exp": expire}, SECRET_KEY,'),
             ("            settings.secret_key,\n", "            SECRET_KEY,\n"),
         ),
-        # Só token_formato falha. token_expirado e usuario_inexistente são pulados: sem aceitar
-        # tokens assinados com a SECRET_KEY injetada, o corretor não consegue fabricar tokens
-        # para testá-los (e passariam pelo motivo errado). token_adulterado roda sem o caso HS512.
-        fails=frozenset({"dia02.token_formato"}),
+        # Só token_formato falha. token_expirado e usuario_inexistente não têm como ser medidos: sem
+        # aceitar tokens assinados com a SECRET_KEY injetada, o corretor não consegue fabricar tokens
+        # vencidos nem sem "sub" (e passariam pelo motivo errado). token_adulterado roda sem o caso HS512.
+        fails={"dia02.token_formato": "dia2-passo2"},
+        skips=frozenset({"dia02.token_expirado", "dia02.usuario_inexistente"}),
     ),
     Broken(
         name="d2_token_sete_dias",
@@ -87,7 +89,7 @@ ENTRIES: list[Broken] = [
         patches=(
             ("        expires_minutes = settings.access_token_expire_minutes", "        expires_minutes = 7 * 24 * 60"),
         ),
-        fails=frozenset({"dia02.token_formato"}),
+        fails={"dia02.token_formato": "dia2-passo2"},
     ),
     Broken(
         name="d2_hash_vazado_no_me",
@@ -99,7 +101,7 @@ ENTRIES: list[Broken] = [
                 "def read_me(user: CurrentUser) -> UserInDB:\n    return USERS[user.username]",
             ),
         ),
-        fails=frozenset({"dia02.me"}),
+        fails={"dia02.me": "dia2-passo5"},
     ),
     Broken(
         name="d2_401_sem_www_authenticate",
@@ -111,49 +113,43 @@ ENTRIES: list[Broken] = [
                 '        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Faça login")',
             ),
         ),
-        fails=frozenset({"dia02.sem_token"}),
+        fails={"dia02.sem_token": "dia2-passo4"},
     ),
     Broken(
         name="d2_decode_sem_algoritmos",
         day=DAY,
         defect="jwt.decode sem a lista de algoritmos: um HS512 com a chave certa é aceito (e alg none vira 500)",
         patches=(("            algorithms=[ALGORITHM],\n", ""),),
-        fails=frozenset({"dia02.token_adulterado"}),
+        fails={"dia02.token_adulterado": "dia2-decode"},  # a dica aponta algorithms=["HS256"]
     ),
     Broken(
         name="d2_jwterror_nao_capturado",
         day=DAY,
         defect="JWTError não é capturado: todo token bem formado mas ruim vira 500",
         patches=((DECODE_ERRORS, "DECODE_ERRORS = (RecursionError, TypeError, OverflowError)"),),
-        # Um defeito só, mas ele está no caminho de todo token com a forma de um JWT: cada verificação
-        # que manda um desses recebe 500. O que nem tem a forma ("", "lixo") a guarda da forma compacta
-        # recusa antes do decode, com 401: por isso sem_token e prompts_protegidos passam.
-        fails=frozenset({
-            "dia02.token_adulterado",
-            "dia02.token_expirado",
-            "dia02.usuario_inexistente",  # o token sem "sub" também é um JWTError
-        }),
+        # O 500 de um JWTError solto é de token_adulterado: token_expirado e usuario_inexistente não o cobram de novo.
+        fails={"dia02.token_adulterado": "dia2-passo4"},
     ),
     Broken(
         name="d2_sem_forma_compacta",
         day=DAY,
         defect='verify_token sem a guarda da forma compacta: o token do login com "!!" no fim é aceito',
         patches=((COMPACT_GUARD, ""),),
-        fails=frozenset({"dia02.token_adulterado"}),
+        fails={"dia02.token_adulterado": "dia2-passo4"},
     ),
     Broken(
         name="d2_recursion_nao_capturada",
         day=DAY,
         defect="RecursionError não é capturado: um token com o cabeçalho [[[[... aninhado vira 500",
         patches=((DECODE_ERRORS, "DECODE_ERRORS = (JWTError, TypeError, OverflowError)"),),
-        fails=frozenset({"dia02.token_adulterado"}),
+        fails={"dia02.token_adulterado": "dia2-passo4"},
     ),
     Broken(
         name="d2_exp_em_texto",
         day=DAY,
         defect='exp não é conferido como número JSON: um token com "exp": "9999999999" (texto) é aceito',
         patches=((CLAIM_TYPES_GUARD, ""),),
-        fails=frozenset({"dia02.token_adulterado"}),
+        fails={"dia02.token_adulterado": "dia2-passo4"},
     ),
     Broken(
         name="d2_expiracao_desligada",
@@ -161,21 +157,21 @@ ENTRIES: list[Broken] = [
         defect='expiração desligada (options={"verify_exp": False}): um token vencido é aceito',
         # No python-jose, require_exp religa a verificação do exp: quem desliga a expiração tira os dois.
         patches=(('options={"require_exp": True, "require_sub": True},', 'options={"require_sub": True, "verify_exp": False},'),),
-        fails=frozenset({"dia02.token_expirado"}),
+        fails={"dia02.token_expirado": "dia2-passo4"},
     ),
     Broken(
         name="d2_exp_opcional",
         day=DAY,
         defect='decode sem require_exp: um token sem "exp" vale para sempre',
         patches=(('options={"require_exp": True, "require_sub": True},', 'options={"require_sub": True},'),),
-        fails=frozenset({"dia02.token_expirado"}),
+        fails={"dia02.token_expirado": "dia2-decode"},  # a dica aponta exigir as claims no decode
     ),
     Broken(
         name="d2_usuario_do_token_nao_conferido",
         day=DAY,
         defect="verify_token não confere se o sub existe: USERS[sub] estoura em 500",
         patches=(('    if username not in USERS:\n        raise unauthorized("Token de um usuário que não existe")\n', ""),),
-        fails=frozenset({"dia02.usuario_inexistente"}),
+        fails={"dia02.usuario_inexistente": "dia2-passo4"},
     ),
     Broken(
         name="d2_token_so_json",
@@ -184,14 +180,14 @@ ENTRIES: list[Broken] = [
         patches=(
             ("def login_form(credentials: Annotated[LoginRequest, Form()]) -> Token:", "def login_form(credentials: LoginRequest) -> Token:"),
         ),
-        fails=frozenset({"dia02.swagger_token"}),
+        fails={"dia02.swagger_token": "dia2-passo3"},
     ),
     Broken(
         name="d2_get_exige_token",
         day=DAY,
         defect="GET /prompts passou a exigir token (a leitura deveria ser pública)",
         patches=(("def list_prompts(\n    tag: str | None = None,", "def list_prompts(\n    user: CurrentUser,\n    tag: str | None = None,"),),
-        fails=frozenset({"dia02.prompts_protegidos"}),
+        fails={"dia02.prompts_protegidos": "dia2-passo6"},
     ),
     Broken(
         name="d2_put_sem_token",
@@ -206,7 +202,7 @@ ENTRIES: list[Broken] = [
         ),
         # Um defeito, duas verificações: sem saber quem pede, também não há como recusar
         # (403) quem não é o dono.
-        fails=frozenset({"dia02.prompts_protegidos", "dia02.autorizacao"}),
+        fails={"dia02.prompts_protegidos": "dia2-passo6", "dia02.autorizacao": "dia2-passo6"},
     ),
     Broken(
         name="d2_dono_com_or",
@@ -215,7 +211,7 @@ ENTRIES: list[Broken] = [
         patches=(
             ('if user.role != "admin" and prompt.owner != user.username:', 'if user.role != "admin" or prompt.owner != user.username:'),
         ),
-        fails=frozenset({"dia02.autorizacao"}),
+        fails={"dia02.autorizacao": "dia2-passo6"},
     ),
     Broken(
         name="d2_admin_users_aberto",
@@ -225,7 +221,50 @@ ENTRIES: list[Broken] = [
             ('@app.get("/admin/users", dependencies=[Depends(require_admin)], responses=ADMIN_ONLY)',
              '@app.get("/admin/users", dependencies=[Depends(get_current_user)], responses=ADMIN_ONLY)'),
         ),
-        fails=frozenset({"dia02.autorizacao"}),
+        fails={"dia02.autorizacao": "dia2-passo5"},  # a rota /admin/users é do Passo 5
+    ),
+    Broken(
+        name="d2_sem_require_sub",
+        day=DAY,
+        defect='decode sem require_sub: um token sem "sub" chega ao payload["sub"] e vira KeyError (500)',
+        patches=(('options={"require_exp": True, "require_sub": True},', 'options={"require_exp": True},'),),
+        fails={"dia02.usuario_inexistente": "dia2-decode"},  # a dica aponta exigir as claims, não o JWTError
+    ),
+    Broken(
+        name="d2_admin_users_vaza_hash",
+        day=DAY,
+        defect="GET /admin/users devolve os usuários com o hash da senha",
+        patches=(("def list_users() -> list[User]:\n    return [user.public() for user in USERS.values()]",
+                  "def list_users() -> list[UserInDB]:\n    return list(USERS.values())"),),
+        fails={"dia02.autorizacao": "dia2-passo5"},
+    ),
+    Broken(
+        name="d2_senha_em_texto",
+        day=DAY,
+        defect="a senha é comparada em texto puro (nenhum hash): o login custa o mesmo que uma requisição vazia",
+        patches=(("    password_ok = pwd_context.verify(password, user.password_hash if user else DUMMY_HASH)",
+                  '    password_ok = user is not None and password == {"admin": "admin123", "aluno": "aluno123"}'
+                  "[user.username]"),),
+        fails={"dia02.hash_lento": "dia2-passo1"},
+    ),
+    Broken(
+        name="d2_sha256_sem_sal",
+        day=DAY,
+        defect="um hash rápido e sem sal (sha256) no lugar do argon2: um login custa microssegundos",
+        patches=(("    password_ok = pwd_context.verify(password, user.password_hash if user else DUMMY_HASH)",
+                  "    import hashlib\n"
+                  '    plain = {"admin": "admin123", "aluno": "aluno123"}\n'
+                  "    digest = lambda text: hashlib.sha256(text.encode()).hexdigest()  # noqa: E731\n"
+                  "    password_ok = user is not None and digest(password) == digest(plain[user.username])"),),
+        fails={"dia02.hash_lento": "dia2-passo1"},
+    ),
+    Broken(
+        name="d2_hash_no_event_loop",
+        day=DAY,
+        defect="o login é `async def` e chama o argon2 direto: o event loop para a cada hash",
+        patches=(("    user = await run_hash(authenticate_user, credentials.username, credentials.password)",
+                  "    user = authenticate_user(credentials.username, credentials.password)"),),
+        fails={"dia02.login_nao_bloqueia": "dia2-pool-hash"},
     ),
 ]
 
@@ -266,6 +305,6 @@ CORRECT_STYLES: list[Broken] = [
                 "    token = credentials.credentials\n",
             ),
         ),
-        fails=frozenset(),
+        fails={},
     ),
 ]

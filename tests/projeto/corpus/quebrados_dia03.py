@@ -62,7 +62,7 @@ ENTRIES: list[Broken] = [
         day=DAY,
         defect="/health foi renomeada para /saude: o corretor não vê o servidor de pé",
         patches=(('@app.get("/health")', '@app.get("/saude")'),),
-        fails=frozenset({"dia03.servidor_sobe"}),
+        fails={"dia03.servidor_sobe": "dia3-problemas"},
     ),
     Broken(
         name="d3_auth_propria_sem_guardas",
@@ -95,7 +95,7 @@ def current_user(token: Annotated[str | None, Depends(bearer_scheme)]) -> User:
 
 CurrentUser = Annotated[User, Depends(current_user)]
 '''),),
-        fails=frozenset({"dia03.generate_auth"}),
+        fails={"dia03.generate_auth": "dia3-passo5"},
     ),
     Broken(
         name="d3_generate_sem_auth",
@@ -104,15 +104,16 @@ CurrentUser = Annotated[User, Depends(current_user)]
         patches=(
             ("async def generate(body: GenerateRequest, user: CurrentUser)", "async def generate(body: GenerateRequest)"),
         ),
-        fails=frozenset({"dia03.generate_auth"}),
+        fails={"dia03.generate_auth": "dia3-passo5"},
     ),
     Broken(
         name="d3_sem_done",
         day=DAY,
         defect="o stream acaba sem `data: [DONE]`",
         patches=(('    yield sse_event("[DONE]")\n', ""),),
-        # chat_stream e erro_upstream dependem de generate_sse: são puladas, não reprovadas.
-        fails=frozenset({"dia03.generate_sse"}),
+        # O [DONE] é de generate_sse: chat_stream e erro_upstream não o cobram de novo. A dica aponta o
+        # Passo 4, que ensina o [DONE].
+        fails={"dia03.generate_sse": "dia3-passo4"},
     ),
     Broken(
         name="d3_sem_x_accel_buffering",
@@ -122,7 +123,7 @@ CurrentUser = Annotated[User, Depends(current_user)]
             ('SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}',
              'SSE_HEADERS = {"Cache-Control": "no-cache"}'),
         ),
-        fails=frozenset({"dia03.cabecalhos"}),
+        fails={"dia03.cabecalhos": "dia3-buffering"},
     ),
     Broken(
         name="d3_coleta_e_envia",
@@ -133,7 +134,7 @@ CurrentUser = Annotated[User, Depends(current_user)]
             yield sse_event(token)
 '''),),
         # assíncrono e dentro do gerador: não bloqueia o loop e a desconexão ainda o cancela
-        fails=frozenset({"dia03.generate_incremental"}),
+        fails={"dia03.generate_incremental": "dia3-buffering"},
     ),
     Broken(
         name="d3_ainvoke_no_stream",
@@ -142,7 +143,7 @@ CurrentUser = Annotated[User, Depends(current_user)]
         patches=((ASTREAM_LOOP, '''    reply = await build_llm(model).ainvoke(messages)
     yield reply.text
 '''),),
-        fails=frozenset({"dia03.generate_incremental"}),
+        fails={"dia03.generate_incremental": "dia3-buffering"},
     ),
     Broken(
         name="d3_data_fstring",
@@ -151,28 +152,50 @@ CurrentUser = Annotated[User, Depends(current_user)]
         patches=((SSE_FRAMING, '''    head = f"event: {event}\\n" if event else ""
     return head + f"data: {data}\\n\\n"
 '''),),
-        fails=frozenset({"dia03.quebras_de_linha"}),
+        fails={"dia03.quebras_de_linha": "dia3-sse"},
     ),
     Broken(
         name="d3_data_sem_espaco",
         day=DAY,
         defect='sse_event escreve "data:<token>" sem o espaço: o parser SSE come o espaço inicial do token',
         patches=(('"".join(f"data: {line}\\n" for line in lines)', '"".join(f"data:{line}\\n" for line in lines)'),),
-        fails=frozenset({"dia03.quebras_de_linha"}),
+        fails={"dia03.quebras_de_linha": "dia3-sse"},
     ),
     Broken(
         name="d3_chunks_vazios",
         day=DAY,
         defect="stream_llm repassa os chunks vazios do astream (eventos `data: ` vazios)",
         patches=(("        if chunk.text:\n            yield chunk.text\n", "        yield chunk.text\n"),),
-        fails=frozenset({"dia03.quebras_de_linha"}),
+        fails={"dia03.quebras_de_linha": "dia3-chunks-vazios"},
+    ),
+    Broken(
+        name="d3_strip_descarta_espacos",
+        day=DAY,
+        defect="stream_llm filtra com `if chunk.text.strip():`, que joga fora os tokens só de espaço ou quebra de linha",
+        patches=(("        if chunk.text:\n            yield chunk.text\n", "        if chunk.text.strip():\n            yield chunk.text\n"),),
+        fails={"dia03.quebras_de_linha": "dia3-chunks-vazios"},
+    ),
+    Broken(
+        name="d3_sem_login",
+        day=DAY,
+        defect="o Passo 1 ficou sem app.include_router(auth_router): não há /login (as outras verificações usam um "
+        "token do corretor)",
+        patches=(("app.include_router(auth_router)\n", ""),),
+        fails={"dia03.generate_auth": "dia3-passo1"},
+    ),
+    Broken(
+        name="d3_modelo_ignorado",
+        day=DAY,
+        defect='build_llm ignora o "model" do pedido: sempre o DEFAULT_MODEL',
+        patches=(("        model=model or settings.default_model,", "        model=settings.default_model,"),),
+        fails={"dia03.generate_sse": "dia3-passo3"},
     ),
     Broken(
         name="d3_prompt_sem_limites",
         day=DAY,
         defect="GenerateRequest.prompt sem min_length/max_length: prompt vazio ou gigante chega ao LLM",
         patches=(("    prompt: str = Field(min_length=1, max_length=4000)\n", "    prompt: str\n"),),
-        fails=frozenset({"dia03.validacao"}),
+        fails={"dia03.validacao": "dia3-passo2"},
     ),
     Broken(
         name="d3_chat_chave_errada",
@@ -180,14 +203,14 @@ CurrentUser = Annotated[User, Depends(current_user)]
         defect='/chat sem stream responde {"resposta": ...} em vez de {"response": ...}',
         patches=(('    return {"response": reply.text}', '    return {"resposta": reply.text}'),),
         # chat_historico depende de chat_json: pulada.
-        fails=frozenset({"dia03.chat_json"}),
+        fails={"dia03.chat_json": "dia3-passo6"},
     ),
     Broken(
         name="d3_chat_ignora_stream",
         day=DAY,
         defect="/chat ignora stream=true e sempre responde JSON",
         patches=(("    if body.stream:\n        return sse_response(messages, body.model)\n", ""),),
-        fails=frozenset({"dia03.chat_stream"}),
+        fails={"dia03.chat_stream": "dia3-passo6"},
     ),
     Broken(
         name="d3_historico_depois_da_mensagem",
@@ -195,21 +218,21 @@ CurrentUser = Annotated[User, Depends(current_user)]
         defect="build_messages põe a mensagem nova antes do histórico",
         patches=(("    messages.append(HumanMessage(body.message))\n    return messages\n",
                   "    return [HumanMessage(body.message), *messages]\n"),),
-        fails=frozenset({"dia03.chat_historico"}),
+        fails={"dia03.chat_historico": "dia3-passo6"},
     ),
     Broken(
         name="d3_erro_no_stream_derruba_conexao",
         day=DAY,
         defect="sem try/except no gerador: uma falha do LLM no meio do stream corta a conexão",
         patches=((STREAM_ERROR, STREAM_ERROR.replace("UPSTREAM_ERRORS", "ValueError")),),
-        fails=frozenset({"dia03.erro_upstream"}),
+        fails={"dia03.erro_upstream": "dia3-erros"},
     ),
     Broken(
         name="d3_erro_json_500",
         day=DAY,
         defect="/chat sem stream não trata a falha do LLM: 500 em vez de 502",
         patches=((JSON_ERROR, JSON_ERROR.replace("UPSTREAM_ERRORS", "ValueError")),),
-        fails=frozenset({"dia03.erro_upstream"}),
+        fails={"dia03.erro_upstream": "dia3-erros"},
     ),
     Broken(
         name="d3_stream_sincrono",
@@ -218,7 +241,7 @@ CurrentUser = Annotated[User, Depends(current_user)]
         patches=(("    async for chunk in build_llm(model).astream(messages):",
                   "    for chunk in build_llm(model).stream(messages):"),),
         # Com o loop parado, o servidor também não percebe o cliente saindo: o LLM vai até o fim.
-        fails=frozenset({"dia03.nao_bloqueia", "dia03.desconexao"}),
+        fails={"dia03.nao_bloqueia": "dia3-event-loop", "dia03.desconexao": "dia3-desconexao"},
     ),
     Broken(
         name="d3_tarefa_de_fundo",
@@ -244,7 +267,7 @@ CurrentUser = Annotated[User, Depends(current_user)]
 '''),
             ("logger = logging.getLogger(__name__)\n", "logger = logging.getLogger(__name__)\nBACKGROUND: set = set()\n"),
         ),
-        fails=frozenset({"dia03.desconexao"}),
+        fails={"dia03.desconexao": "dia3-desconexao"},
     ),
     Broken(
         name="d3_agente_ignora_desconexao",
@@ -260,7 +283,7 @@ CurrentUser = Annotated[User, Depends(current_user)]
 '''),
             AGENT_INVOKE,
         ),
-        fails=frozenset({"dia03.desconexao"}),
+        fails={"dia03.desconexao": "dia3-desconexao"},
     ),
 ]
 
@@ -303,7 +326,7 @@ CORRECT_STYLES: list[Broken] = [
 '''),
             AGENT_INVOKE,
         ),
-        fails=frozenset(),
+        fails={},
     ),
     Broken(
         name="d3_estilo_sse_starlette_httpbearer",
@@ -329,6 +352,6 @@ CurrentUser = Annotated[User, Depends(current_user)]
             ('    return StreamingResponse(sse_stream(messages, model), media_type="text/event-stream", headers=SSE_HEADERS)',
              "    return EventSourceResponse(sse_stream(messages, model), ping=0.05)  # no-store e X-Accel-Buffering: no"),
         ),
-        fails=frozenset(),
+        fails={},
     ),
 ]

@@ -13,7 +13,9 @@ DAY = "dia03"
 
 
 def extra(name: str, defect: str, check: str, *patches: tuple[str, str], file: str = "extras.py") -> Broken:
-    return Broken(name=name, day=DAY, defect=defect, patches=patches, fails=frozenset({f"dia03.extra.{check}"}),
+    """Um defeito num extra: reprova só `dia03.extra.<check>`, com a dica na seção do próprio extra."""
+    anchor = "extra-" + check
+    return Broken(name=name, day=DAY, defect=defect, patches=patches, fails={f"dia03.extra.{check}": anchor},
                   extras=True, file=file)
 
 
