@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from tests.projeto.corpus import SOLUTION, TEMPLATE, Broken, assert_corpus_covers, assert_only_the_defect, grade_corpus, summary
-from tests.projeto.corpus.quebrados_extras import DAY, ENTRIES
+from tests.projeto.corpus.quebrados_extras import CORRECT_STYLES, DAY, ENTRIES
 
 EXTRA_IDS = {
     f"dia03.extra.{name}" for name in (
@@ -24,7 +24,7 @@ EXTRA_IDS = {
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory) -> dict[str, dict]:
     """Nome da entrega -> relatório JSON do corretor (com --extras)."""
-    return grade_corpus(DAY, ENTRIES, tmp_path_factory.mktemp("corpus_extras"), extras=True)
+    return grade_corpus(DAY, ENTRIES + CORRECT_STYLES, tmp_path_factory.mktemp("corpus_extras"), extras=True)
 
 
 def _extras(report: dict) -> dict[str, dict]:
@@ -45,6 +45,15 @@ def test_template_fica_com_zero_nos_extras_sem_quebrar(reports):
     assert set(extras) == EXTRA_IDS, summary(report)
     assert report["extras_score"] == 0, summary(report)
     assert {check["status"] for check in extras.values()} <= {"fail", "skip"}, summary(report)
+    # As rotas dos extras respondem 501 no template: os extras em cima delas saem como "não tentado".
+    not_tried = {i for i, check in extras.items() if (check["message"] or "").startswith("não tentado")}
+    assert len(not_tried) >= 8, summary(report)
+
+
+@pytest.mark.parametrize("entry", CORRECT_STYLES, ids=lambda entry: entry.name)
+def test_outros_estilos_corretos_tiram_100_nos_extras(reports, entry: Broken):
+    report = reports[entry.name]
+    assert report["extras_score"] == report["extras_max_score"] == 100, f"{entry.defect}\n" + summary(report)
 
 
 def test_corpus_cobre_todos_os_extras():

@@ -139,14 +139,59 @@ ENTRIES: list[Broken] = [
     ),
 ]
 
-# (os ids começarem em 1 é conferido em criar_prompt)
-ENTRIES.append(Broken(
-    name="d1_ids_comecam_em_zero",
-    day=DAY,
-    defect="o contador começa em 0: o primeiro prompt recebe o id 0",
-    patches=(("prompt_ids = count(start=1)", "prompt_ids = count(start=0)"),),
-    fails={"dia01.criar_prompt": "dia1-passo3"},
-))
+# Uma entrada por regra do contrato que ainda não tinha a sua (a tabela de rastreabilidade em tests/README.md).
+ENTRIES += [
+    Broken(
+        name="d1_ids_comecam_em_zero",
+        day=DAY,
+        defect="o contador começa em 0: o primeiro prompt recebe o id 0",
+        patches=(("prompt_ids = count(start=1)", "prompt_ids = count(start=0)"),),
+        fails={"dia01.criar_prompt": "dia1-passo3"},
+    ),
+    Broken(
+        name="d1_tags_obrigatorias",
+        day=DAY,
+        defect='"tags" sem valor padrão: um POST sem tags recebe 422',
+        patches=(("    tags: list[str] = []\n", "    tags: list[str]\n"),),
+        fails={"dia01.criar_prompt": "dia1-passo3"},
+    ),
+    Broken(
+        name="d1_q_so_no_titulo",
+        day=DAY,
+        defect="?q= procura só no título, não no texto",
+        patches=(("if needle in p.title.casefold() or needle in p.text.casefold()]", "if needle in p.title.casefold()]"),),
+        fails={"dia01.filtros": "dia1-passo4"},
+    ),
+    Broken(
+        name="d1_limit_padrao_10",
+        day=DAY,
+        defect="limit com padrão 10 em vez de 20",
+        patches=(("    limit: Annotated[int, Query(ge=1, le=100)] = 20,", "    limit: Annotated[int, Query(ge=1, le=100)] = 10,"),),
+        fails={"dia01.paginacao": "dia1-passo4"},
+    ),
+    Broken(
+        name="d1_offset_negativo",
+        day=DAY,
+        defect="offset sem ge=0: ?offset=-1 é aceito (e fatia a lista pelo fim)",
+        patches=(("    offset: Annotated[int, Query(ge=0)] = 0,", "    offset: int = 0,"),),
+        fails={"dia01.paginacao": "dia1-passo4"},
+    ),
+    Broken(
+        name="d1_put_sem_404",
+        day=DAY,
+        defect="PUT busca direto no dict (sem find_prompt): um id que não existe vira KeyError (500)",
+        patches=(("    updated = find_prompt(prompt_id).model_copy(update=body.model_dump())",
+                  "    updated = prompts_db[prompt_id].model_copy(update=body.model_dump())"),),
+        fails={"dia01.atualizar": "dia1-passo6"},
+    ),
+    Broken(
+        name="d1_delete_sem_404",
+        day=DAY,
+        defect="DELETE apaga direto do dict (sem find_prompt): um id que não existe vira KeyError (500)",
+        patches=(("    find_prompt(prompt_id)\n    del prompts_db[prompt_id]", "    del prompts_db[prompt_id]"),),
+        fails={"dia01.remover": "dia1-passo7"},
+    ),
+]
 
 # O contrário do corpus: outro jeito CORRETO de fazer o Dia 1. Precisa tirar 100 (estilo livre).
 CORRECT_STYLES: list[Broken] = [

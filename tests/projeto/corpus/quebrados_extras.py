@@ -99,3 +99,17 @@ ENTRIES: list[Broken] = [
          "            if position == len(providers) - 1:\n"),
     ),
 ]
+
+# Outros jeitos CORRETOS dos extras: precisam tirar 100 nos extras.
+CORRECT_STYLES: list[Broken] = [
+    Broken(
+        name="x3_status_conta_abertos",
+        day=DAY,
+        defect="nenhum: total_streams conta também os streams ainda abertos (a outra leitura do contrato)",
+        patches=(('"active_streams": len(active_streams), "total_streams": stats.total_streams,',
+                  '"active_streams": len(active_streams), "total_streams": stats.total_streams + len(active_streams),'),),
+        fails={},
+        extras=True,
+        file="extras.py",
+    ),
+]
