@@ -53,6 +53,7 @@ CHALLENGE = "o cabeçalho WWW-Authenticate: Bearer no 401"  # dona: dia02.sem_to
 ME_ACCEPTS = "GET /me aceitar um token válido"  # dona: dia02.me
 MINTED_ACCEPTED = "aceitar tokens HS256 assinados com a SECRET_KEY do ambiente"  # dona: dia02.token_formato
 WRONG_PASSWORD_401 = "POST /login com senha errada responder 401"  # dona: dia02.login_invalido
+LOGIN_CHALLENGE = "o WWW-Authenticate: Bearer no 401 do login"  # dona: dia02.login_invalido
 TOKEN_TYPE = '"token_type": "bearer" na resposta do login'  # dona: dia02.login_ok
 SLOW_HASH = "o hash lento da senha"  # dona: dia02.hash_lento (sem ele não há o que bloquear o event loop)
 BAD_TOKEN_NOT_500 = "um token com assinatura errada dar 401, e não 500 (JWTError capturado)"  # dona: token_adulterado
@@ -294,6 +295,7 @@ def test_login_invalido(api, facets):
         unknown.append(timed_login(api, f"fantasma-{unique_code()}", "senha-errada"))
     wrong_response, unknown_response = wrong[0][0], unknown[0][0]
     facets.record(WRONG_PASSWORD_401, wrong_response.status_code == 401)
+    facets.record(LOGIN_CHALLENGE, has_challenge(wrong_response))
     expect_unauthorized(wrong_response, "senha errada", facets)
     expect_unauthorized(unknown_response, "usuário inexistente", facets)
     expect_equal(unknown_response.text, wrong_response.text, what="corpo do 401 (usuário inexistente vs senha errada)",
@@ -440,7 +442,8 @@ def test_usuario_inexistente(api, secret_key, facets):
     }, facets, help=HINT_CLAIMS, help_500=HINT_CLAIMS, anchor="dia2-decode")
 
 
-@check("dia02.swagger_token", points=5, after=["dia02.login_ok", "dia02.me", "dia02.sem_token"], hint="dia2-passo3")
+@check("dia02.swagger_token", points=5, after=["dia02.login_ok", "dia02.me", "dia02.sem_token", "dia02.login_invalido"],
+       hint="dia2-passo3")
 def test_swagger_token(api, admin_jwt, facets):
     """POST /token aceita o formulário OAuth2 (botão Authorize do /docs)"""
     require_me(facets)
@@ -450,8 +453,10 @@ def test_swagger_token(api, admin_jwt, facets):
     expect_status(response, 200, help="O token de /token deve valer em /me como o de /login.")
     expect_equal((json_of(response) or {}).get("username"), "aluno", what="username de /me com o token de /token")
     # Usuário inexistente x senha errada já é cobrado em dia02.login_invalido (cada login custa um argon2).
+    # O cabeçalho do 401 de login é de login_invalido (o /token costuma dividir o código com o /login).
+    login_challenge = facets.works(LOGIN_CHALLENGE, owner="dia02.login_invalido")
     expect_unauthorized(api.post("/token", data={**form, "password": "senha-errada"}), "POST /token com senha errada",
-                        facets)
+                        facets if login_challenge else None)
 
 
 @check("dia02.prompts_protegidos", points=5, after=["dia02.login_ok"], hint="dia2-passo6")

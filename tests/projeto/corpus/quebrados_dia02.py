@@ -224,6 +224,28 @@ ENTRIES: list[Broken] = [
         fails={"dia02.autorizacao": "dia2-passo5"},  # a rota /admin/users é do Passo 5
     ),
     Broken(
+        name="d2_login_401_sem_desafio",
+        day=DAY,
+        defect="o 401 do login sai sem o cabeçalho WWW-Authenticate: Bearer (o do /me sai certo)",
+        patches=(('        raise unauthorized("Usuário ou senha incorretos")',
+                  '        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Usuário ou senha incorretos")'),),
+        fails={"dia02.login_invalido": "dia2-passo3"},  # o /token divide o código: swagger_token não cobra de novo
+    ),
+    Broken(
+        name="d2_bearer_so_maiusculo",
+        day=DAY,
+        defect='o esquema é comparado com "Bearer " exato: "bearer <token>" (minúsculo) é recusado',
+        patches=(
+            ("from fastapi import Depends, FastAPI, Form, HTTPException, Path, Query, status",
+             "from fastapi import Depends, FastAPI, Form, HTTPException, Path, Query, Request, status"),
+            ("def get_current_user(token: Annotated[str | None, Depends(oauth2_scheme)]) -> User:\n"
+             "    if token is None:",
+             "def get_current_user(request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]) -> User:\n"
+             '    if token is None or not request.headers.get("authorization", "").startswith("Bearer "):'),
+        ),
+        fails={"dia02.me": "dia2-passo5"},
+    ),
+    Broken(
         name="d2_sem_require_sub",
         day=DAY,
         defect='decode sem require_sub: um token sem "sub" chega ao payload["sub"] e vira KeyError (500)',
