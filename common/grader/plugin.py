@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
@@ -47,8 +48,9 @@ def _spec_of(item: pytest.Item) -> CheckSpec | None:
 
 
 class GraderPlugin:
-    def __init__(self, target: Target, extras: bool, deadline: float, run_timeout: float) -> None:
-        self.target = target
+    def __init__(self, target: Callable[[], Target], extras: bool, deadline: float, run_timeout: float) -> None:
+        self._make_target = target  # sobe o servidor do aluno: só depois que as verificações carregaram
+        self.target: Target | None = None
         self.extras = extras
         self.deadline = deadline  # time.monotonic() em que a correção inteira precisa acabar
         self.run_timeout = run_timeout
@@ -65,7 +67,6 @@ class GraderPlugin:
 
     def pytest_configure(self, config: pytest.Config) -> None:
         config.addinivalue_line("markers", "check(id, points, ...): verificação do corretor")
-        config.stash[fixtures.TARGET_KEY] = self.target
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -80,6 +81,18 @@ class GraderPlugin:
         items[:] = ordered
         self._by_node = {item.nodeid: specs[item.nodeid] for item in ordered}
         self.specs = list(self._by_node.values())
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        """As verificações já carregaram: agora (e só agora) o código do aluno pode rodar."""
+        if self.problems or not session.items:
+            return
+        try:
+            self.target = self._make_target()
+        except Exception as exc:  # noqa: BLE001 - o corretor não conseguiu subir o servidor: saída 2
+            self.problems.append(f"não consegui subir o servidor do aluno: {type(exc).__name__}: {exc}")
+            session.items.clear()
+            return
+        session.config.stash[fixtures.TARGET_KEY] = self.target
 
     def _check_authoring(self, items: list[pytest.Item], specs: dict[str, CheckSpec | None]) -> None:
         seen: set[str] = set()
