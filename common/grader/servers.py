@@ -44,7 +44,7 @@ class Workspace:
     """Pasta temporária privada: `privado/` (entrega, llm/, etc/, o socket do aluno) e `palco/` (só como root)."""
 
     def __init__(self, account: Account | None) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix="corretor-"))
+        self.root = Path(tempfile.mkdtemp(prefix="corretor-", dir=_reachable_tempdir() if account else None))
         # Como root, o usuário sem privilégios precisa atravessar (x) até as pastas dele, sem listar nada.
         mode = 0o711 if account else 0o700
         os.chmod(self.root, mode)
@@ -76,6 +76,15 @@ class Workspace:
 
     def cleanup(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)  # rmtree não segue links que o aluno tenha deixado
+
+
+def _reachable_tempdir() -> str | None:
+    """Uma pasta temporária que qualquer usuário atravessa até o fim (o TMPDIR de quem roda pode não ser)."""
+    for candidate in (tempfile.gettempdir(), "/tmp", "/var/tmp", "/dev/shm"):
+        path = Path(candidate)
+        if path.is_dir() and all(os.stat(p).st_mode & 0o001 for p in (path, *path.parents)):
+            return str(path)
+    return None
 
 
 def readonly_paths() -> list[Path]:

@@ -109,7 +109,11 @@ def _run_pytest(options: GradeOptions, target: Callable[[], Target], deadline: f
     saved_streams = sys.stdout, sys.stderr
     worker = threading.Thread(target=run, name="corretor-pytest", daemon=True)
     worker.start()
-    worker.join(max(0.0, deadline - time.monotonic()) + TEARDOWN_GRACE_S)
+    try:
+        worker.join(max(0.0, deadline - time.monotonic()) + TEARDOWN_GRACE_S)
+    except BaseException:  # Ctrl+C/SIGTERM no meio: a mensagem de saída não pode ir para a captura do pytest
+        sys.stdout, sys.stderr = saved_streams
+        raise
     if worker.is_alive():  # travou fora de uma verificação (ex.: numa fixture): desistimos dele
         sys.stdout, sys.stderr = saved_streams  # o pytest ainda estaria capturando a saída
         if not plugin.specs:
