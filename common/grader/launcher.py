@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import stat
 import threading
 import uuid
 from collections.abc import Iterator
@@ -63,7 +64,9 @@ def locate_app(submission: Path) -> tuple[Path, str]:
 
 
 def copy_submission(source: Path, dest: Path) -> None:
-    """Copia a pasta da entrega, sem ambientes virtuais, caches, .env nem arquivos enormes."""
+    """Copia a pasta da entrega, sem ambientes virtuais, caches, .env nem arquivos enormes.
+
+    Só arquivos comuns: um link, um socket ou um FIFO (que travaria a cópia) ficam de fora."""
     budget, files_left = MAX_TOTAL_BYTES, MAX_FILES
     for root, dirs, files in os.walk(source):
         files_left -= len(files)
@@ -74,9 +77,10 @@ def copy_submission(source: Path, dest: Path) -> None:
         target_dir.mkdir(parents=True, exist_ok=True)
         for name in files:
             path = Path(root) / name
-            if name in SKIPPED_NAMES or path.is_symlink():
+            info = path.lstat()
+            if name in SKIPPED_NAMES or not stat.S_ISREG(info.st_mode):
                 continue
-            size = path.stat().st_size
+            size = info.st_size
             if size > MAX_FILE_BYTES or size > budget:
                 continue
             budget -= size
