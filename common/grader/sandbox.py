@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import os
-import pwd
 import re
 import shutil
 import subprocess
@@ -91,6 +90,8 @@ def account_for_root() -> Account | None:
     """Como root: o usuário dedicado (se existe) ou nobody. Como usuário comum: None (não há para quem trocar)."""
     if os.name != "posix" or os.geteuid() != 0:
         return None
+    import pwd  # só existe em POSIX
+
     for name in (os.environ.get(USER_VARIABLE) or DEDICATED_USER, NOBODY):
         try:
             entry = pwd.getpwnam(name)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import io
-import os
 import sys
 import threading
 import time
@@ -25,6 +24,7 @@ from .target import Target
 DAYS = ("dia01", "dia02", "dia03")
 LLM_DAYS = {"dia03"}  # nos outros dias o fake LLM só sobe se alguma verificação pedir
 TEARDOWN_GRACE_S = 2.0
+PYTEST_INI = Path(__file__).with_name("pytest.ini")  # a configuração do pytest do corretor (nenhuma outra é lida)
 
 
 class GraderError(Exception):
@@ -58,10 +58,10 @@ def _check_folders(options: GradeOptions) -> list[Path]:
 
 def _pytest_args(options: GradeOptions) -> list[str]:
     return [
-        # Sem plugins instalados por pacotes (ex.: o do langsmith): mais rápido e sem surpresas. Sem arquivo de
-        # configuração (-c) e sem conftest.py descobertos: só o que veio com as verificações (veja _shipped_conftests).
+        # Sem plugins instalados por pacotes (ex.: o do langsmith): mais rápido e sem surpresas. Só a nossa
+        # configuração (-c) e nenhum conftest.py descoberto: só o que veio com as verificações (_shipped_conftests).
         *map(str, _check_folders(options)), "-q", "-p", "no:cacheprovider", "--import-mode=importlib",
-        "--disable-plugin-autoload", "--noconftest", "-c", os.devnull, "--capture=sys", "--rootdir", str(REPO_ROOT),
+        "--disable-plugin-autoload", "--noconftest", "-c", str(PYTEST_INI), "--capture=sys", "--rootdir", str(REPO_ROOT),
     ]
 
 
