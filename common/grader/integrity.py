@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import stat
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -65,7 +66,14 @@ class Tripwire:
     def __init__(self, folders: Iterable[Path], shallow: Iterable[Path] = (), bytecode: bool = True) -> None:
         self.roots = [(Path(f), True) for f in folders] + [(Path(f), False) for f in shallow]
         self.bytecode = bytecode
-        self.before = self._take()
+        self.before: Snapshot = {}
+        # A foto do venv leva ~0,1 s: ela é tirada numa thread, enquanto as verificações carregam.
+        self._taking = threading.Thread(target=lambda: self.before.update(self._take()), daemon=True)
+        self._taking.start()
+
+    def wait(self) -> None:
+        """Espera a foto ficar pronta: chame antes de o código do aluno rodar."""
+        self._taking.join()
 
     def _take(self) -> Snapshot:
         taken: Snapshot = {}
@@ -74,6 +82,7 @@ class Tripwire:
         return taken
 
     def check(self) -> None:
+        self.wait()
         changes = differences(self.before, self._take())
         if changes:
             shown = changes[:MAX_SHOWN] + ([f"... e mais {len(changes) - MAX_SHOWN}"] if len(changes) > MAX_SHOWN else [])

@@ -159,7 +159,7 @@ def grade(options: GradeOptions) -> Report:
         else:
             isolation = _isolation(options)
             tripwire = _tripwire(options, isolation)
-            checks = _grade_launched(options, isolation, deadline)
+            checks = _grade_launched(options, isolation, tripwire, deadline)
     except SubmissionError as exc:
         raise GraderError(str(exc)) from exc
     finally:
@@ -175,13 +175,19 @@ def _grade_external(options: GradeOptions, deadline: float):
         return _run_pytest(options, lambda: target, deadline)
 
 
-def _grade_launched(options: GradeOptions, isolation: Isolation, deadline: float):
+def _grade_launched(options: GradeOptions, isolation: Isolation, tripwire: Tripwire, deadline: float):
     eager_llm = options.day in LLM_DAYS or options.extras
     launch_options = LaunchOptions(options.submission, options.extras, options.startup_timeout, eager_llm, isolation)
     with launch(launch_options) as launched:
         if launched.early:  # com o bwrap, o servidor sobe enquanto as verificações carregam
+            tripwire.wait()
             launched.start()
-        return _run_pytest(options, launched.target, deadline)
+
+        def target() -> Target:
+            tripwire.wait()  # a foto das pastas vigiadas fica pronta antes de o código do aluno rodar
+            return launched.target()
+
+        return _run_pytest(options, target, deadline)
 
 
 def _verify(tripwire: Tripwire | None) -> None:
