@@ -5,9 +5,10 @@ Os dois usos:
 - no corretor: 127.0.0.1:<porta> (a URL que as verificações usam) → o socket do servidor do aluno;
 - dentro do sandbox: 127.0.0.1:<porta do fake LLM> → o socket do fake LLM do corretor.
 
-Cada direção repassa o que chega assim que chega (o streaming continua streaming) e propaga o fim:
-quando um lado termina de mandar, o outro recebe EOF; um erro num lado fecha os dois. É assim que
-"o cliente desconectou" atravessa a ponte e chega ao fake LLM em milissegundos.
+Cada pedaço que chega de um lado é escrito no outro no mesmo instante (o streaming continua streaming),
+e o fim também atravessa: quando um lado termina de mandar, o outro recebe EOF; quando um lado cai, o
+outro é fechado. É assim que "o cliente desconectou" chega ao fake LLM em milissegundos. Se um lado
+escreve mais rápido do que o outro lê, a leitura pausa (controle de fluxo do asyncio).
 """
 
 from __future__ import annotations
@@ -17,8 +18,80 @@ import contextlib
 import socket
 import threading
 
-CHUNK_BYTES = 64 * 1024
 BACKLOG = 128
+
+
+class _Side(asyncio.Protocol):
+    """Uma ponta da conexão; `peer` é a outra."""
+
+    def __init__(self, pair: _Pair) -> None:
+        self.pair = pair
+        self.transport: asyncio.Transport | None = None
+        self.peer: _Side | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:
+        self.transport = transport
+        self.pair.transports.add(transport)
+
+    def data_received(self, data: bytes) -> None:
+        if not self.peer.transport.is_closing():
+            self.peer.transport.write(data)
+
+    def eof_received(self) -> bool:
+        if self.peer.transport.can_write_eof() and not self.peer.transport.is_closing():
+            self.peer.transport.write_eof()
+        self.pair.half_closed()
+        return True  # meio fechada: o outro sentido continua até terminar
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.pair.transports.discard(self.transport)
+        if self.peer is not None and self.peer.transport is not None:
+            self.peer.transport.close()
+
+    def pause_writing(self) -> None:
+        self.peer.transport.pause_reading()
+
+    def resume_writing(self) -> None:
+        self.peer.transport.resume_reading()
+
+
+class _Pair:
+    """As duas pontas de uma conexão repassada."""
+
+    def __init__(self, transports: set, path: str) -> None:
+        self.transports = transports
+        self.eofs = 0
+        self.client = _Client(self, path)
+        self.upstream = _Side(self)
+        self.client.peer, self.upstream.peer = self.upstream, self.client
+
+    def half_closed(self) -> None:
+        self.eofs += 1
+        if self.eofs == 2:  # os dois sentidos terminaram
+            self.client.transport.close()
+            self.upstream.transport.close()
+
+
+class _Client(_Side):
+    """A ponta TCP: segura a leitura até o Unix socket do outro lado estar conectado."""
+
+    def __init__(self, pair: _Pair, path: str) -> None:
+        super().__init__(pair)
+        self.path = path
+
+    def connection_made(self, transport: asyncio.Transport) -> None:
+        super().connection_made(transport)
+        transport.pause_reading()
+        asyncio.get_running_loop().create_task(self._connect())
+
+    async def _connect(self) -> None:
+        try:
+            await asyncio.get_running_loop().create_unix_connection(lambda: self.pair.upstream, self.path)
+        except OSError:  # do outro lado ninguém escuta (ainda, ou mais): fecha, como uma porta recusada
+            self.transport.abort()
+            return
+        if not self.transport.is_closing():
+            self.transport.resume_reading()
 
 
 class Relay:
@@ -61,17 +134,14 @@ class Relay:
     def _run(self) -> None:
         self._loop = asyncio.new_event_loop()
         try:
-            self._loop.run_until_complete(self._listen())
+            for listener, path in self._routes:
+                factory = (lambda path=path: _Pair(self._transports, path).client)
+                self._servers.append(self._loop.run_until_complete(self._loop.create_server(factory, sock=listener)))
             self._ready.set()
             self._loop.run_forever()
         finally:
             self._ready.set()
             self._loop.close()
-
-    async def _listen(self) -> None:
-        for listener, path in self._routes:
-            handler = self._handler(path)
-            self._servers.append(await asyncio.start_server(handler, sock=listener, limit=CHUNK_BYTES))
 
     def _shutdown(self) -> None:
         for server in self._servers:
@@ -79,35 +149,3 @@ class Relay:
         for transport in list(self._transports):
             transport.abort()
         self._loop.stop()
-
-    def _handler(self, path: str):
-        async def handle(client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
-            try:
-                upstream_reader, upstream_writer = await asyncio.open_unix_connection(path, limit=CHUNK_BYTES)
-            except OSError:  # do outro lado ninguém escuta (ainda, ou mais): fecha, como uma porta recusada
-                client_writer.transport.abort()
-                return
-            transports = {client_writer.transport, upstream_writer.transport}
-            self._transports |= transports
-            try:
-                await asyncio.gather(_pump(client_reader, upstream_writer, transports),
-                                     _pump(upstream_reader, client_writer, transports))
-            finally:
-                for transport in transports:
-                    transport.close()
-                self._transports -= transports
-
-        return handle
-
-
-async def _pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, both: set) -> None:
-    """Copia reader → writer até o EOF (que vira EOF do outro lado); um erro derruba as duas pontas."""
-    try:
-        while data := await reader.read(CHUNK_BYTES):
-            writer.write(data)
-            await writer.drain()
-        if writer.can_write_eof() and not writer.transport.is_closing():
-            writer.write_eof()
-    except (OSError, RuntimeError):  # conexão resetada, ou escrita depois do fechamento
-        for transport in both:
-            transport.abort()

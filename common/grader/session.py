@@ -126,13 +126,11 @@ def _run_pytest(options: GradeOptions, target: Callable[[], Target], deadline: f
 
 
 def _isolation(options: GradeOptions) -> Isolation:
+    """Como o servidor vai rodar; o aviso (se houver) vai para o topo de todo relatório."""
     try:
-        isolation = choose(options.sandbox)
+        return choose(options.sandbox)
     except SandboxUnavailable as exc:
         raise GraderError(str(exc)) from exc
-    if isolation.warning:
-        print(f"corretor: AVISO: {isolation.warning}", file=sys.stderr, flush=True)
-    return isolation
 
 
 def _tripwire(options: GradeOptions, isolation: Isolation) -> Tripwire:
