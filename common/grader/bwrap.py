@@ -33,7 +33,9 @@ ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "hosts", 
 USR_LINKS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
 SYSTEM_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
 # Monta cada ORIGEM em DESTINO (num mount namespace só nosso) e executa o resto como o usuário sem privilégios.
-STAGE_SCRIPT = 'while [ "$1" != -- ]; do mount --bind "$1" "$2" || exit 125; shift 2; done; shift; exec "$@"'
+STAGE_SCRIPT = ('while [ "$1" != -- ]; do mount --bind "$1" "$2" || { echo "sandbox: não montei $1" >&2; exit 125; }; '
+                'shift 2; done; shift; exec "$@"')
+SETUP_ERRORS = ("bwrap: ", "sandbox: ")  # como começam as mensagens de quem monta o sandbox (não do aluno)
 
 
 @dataclass

@@ -16,7 +16,7 @@ from pathlib import Path
 from common.launcher import ServerProcess, free_port
 
 from .redact import redactor
-from .sandbox import BWRAP, NONE, USER, Isolation
+from .sandbox import BWRAP, NONE, README, USER, Isolation
 from .servers import LimitedServer, SandboxedServer, Workspace
 from .target import LLMHandle, Target
 
@@ -39,6 +39,10 @@ TAIL_CHARS = 8000  # o fim da saída do servidor que pode ir para o relatório (
 
 class SubmissionError(Exception):
     """A entrega não pode ser corrigida (caminho inexistente, sem template.py...)."""
+
+
+class SandboxFailure(Exception):
+    """O bwrap passou na sondagem, mas não conseguiu montar o sandbox desta correção: erro do corretor."""
 
 
 @dataclass(frozen=True)
@@ -186,6 +190,8 @@ class Launched:
         if self._target is None:
             options, server, redact = self.options, self.server, redactor()
             startup = _wait_ready(server, options.startup_timeout)
+            if startup == "saiu" and (error := getattr(server, "setup_error", lambda: None)()):
+                raise SandboxFailure(f"o sandbox não subiu ({error}): não é culpa da entrega; veja {README}")
             self._target = Target(
                 base_url=server.url, secret_key=self.secret_key,
                 llm=LLMHandle(self.llm.server) if options.eager_llm else LLMHandle(start=self.llm.start),

@@ -56,6 +56,7 @@ class GraderPlugin:
         self.run_timeout = run_timeout
         self.specs: list[CheckSpec] = []  # na ordem de execução
         self.problems: list[str] = []  # erros de autoria das verificações (o corretor não roda)
+        self.startup_error: str | None = None  # o corretor não conseguiu subir o servidor do aluno
         self._by_node: dict[str, CheckSpec] = {}
         self._results: dict[str, CheckResult] = {}
         self._lock = threading.Lock()
@@ -89,7 +90,7 @@ class GraderPlugin:
         try:
             self.target = self._make_target()
         except Exception as exc:  # noqa: BLE001 - o corretor não conseguiu subir o servidor: saída 2
-            self.problems.append(f"não consegui subir o servidor do aluno: {type(exc).__name__}: {exc}")
+            self.startup_error = f"{type(exc).__name__}: {exc}"
             session.items.clear()
             return
         session.config.stash[fixtures.TARGET_KEY] = self.target

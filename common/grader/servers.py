@@ -184,6 +184,13 @@ class SandboxedServer(ServerProcess):
         self.relay.start()
         return self
 
+    def setup_error(self) -> str | None:
+        """Se o próprio bwrap falhou ao montar o sandbox (antes de o aluno rodar), a mensagem dele."""
+        if self.process is None or self.process.poll() is None:
+            return None
+        lines = self.stderr_tail(8000).lstrip().splitlines()[:5]
+        return next((line for line in lines if line.startswith(bwrap.SETUP_ERRORS)), None)
+
     def stop(self) -> None:
         """Mata o PID 1 do sandbox: o kernel derruba o namespace inteiro e o bwrap recolhe tudo na hora.
 

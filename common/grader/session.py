@@ -120,6 +120,8 @@ def _run_pytest(options: GradeOptions, target: Callable[[], Target], deadline: f
             raise GraderError(f"as verificações não terminaram de carregar em {options.run_timeout:g} s")
     if plugin.problems:
         raise GraderError("as verificações têm problemas:\n" + "\n".join(plugin.problems))
+    if plugin.startup_error:
+        raise GraderError(f"o corretor não conseguiu subir o servidor do aluno: {plugin.startup_error}")
     if exit_code and not plugin.specs:
         raise GraderError(f"nenhuma verificação encontrada para {options.day}.\n{output.getvalue()[-2000:]}")
     return plugin.results()

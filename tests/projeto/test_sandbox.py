@@ -18,11 +18,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from common.grader import sandbox
+from common.grader import sandbox, servers
 from common.grader.bwrap import Plan, bwrap_args, command
 from common.grader.cli import main
 from common.grader.integrity import TamperedError, Tripwire
-from common.grader.launcher import FAKE_OPENAI_KEY, LaunchOptions, launch
+from common.grader.launcher import FAKE_OPENAI_KEY, LaunchOptions, SandboxFailure, launch
 from common.grader.redact import MASK, Redactor, collect_secrets, redact_data, redact_report
 from common.grader.relay import Relay
 from common.grader.results import CheckResult, Report
@@ -419,3 +419,13 @@ def test_como_root_sem_bwrap_o_servidor_roda_como_o_usuario_sem_privilegios_de_v
     assert (seen["uid"], seen["gid"], seen["groups"]) == (account.uid, account.gid, [])
     assert seen["cap_eff"] == "0000000000000000" and seen["entrega_gravavel"] == "ok"
     assert seen["limites"]["nproc"] == NPROC_USER and seen["limites"]["data"] == DATA_MB * 1024 * 1024
+
+
+@needs_bwrap
+def test_sandbox_que_nao_monta_e_erro_do_corretor_e_nao_da_entrega(monkeypatch):
+    """Se o bwrap passa na sondagem mas não monta o sandbox desta correção, o aluno não leva a culpa (saída 2)."""
+    monkeypatch.setattr(servers, "readonly_paths", lambda: [Path("/nao/existe/um-venv")])
+    isolation = Isolation(sandbox.BWRAP, bwrap=BWRAP, account=sandbox.account_for_root())
+    with launch(LaunchOptions(REPO_ROOT / "solutions" / "dia01", isolation=isolation, eager_llm=False)) as launched:
+        with pytest.raises(SandboxFailure, match="não é culpa da entrega"):
+            launched.target()
