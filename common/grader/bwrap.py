@@ -16,7 +16,9 @@ corretor monta antes, num mount namespace privado, o que o sandbox precisa em pa
 from __future__ import annotations
 
 import os
+import platform
 import shutil
+import struct
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +40,29 @@ STAGE_SCRIPT = ('while [ "$1" != -- ]; do mount --bind "$1" "$2" || { echo "sand
 SETUP_ERRORS = ("bwrap: ", "sandbox: ")  # como começam as mensagens de quem monta o sandbox (não do aluno)
 
 
+# seccomp: o bwrap não filtra chamadas de sistema por conta própria. Sem filtro, o aluno leria as chaves do
+# keyring da sessão de quem corrige (keyctl: tickets Kerberos, senhas em cache), herdado por todo processo.
+# Bloqueamos as três chamadas do keyring e qualquer chamada de outra arquitetura (x32, i386), como o Flatpak.
+SECCOMP_ARCHES = {"x86_64": (0xC000003E, (248, 249, 250)), "aarch64": (0xC00000B7, (217, 218, 219))}
+X32_SYSCALL_BIT = 0x40000000
+_LOAD, _JEQ, _JGE, _RET = 0x20, 0x15, 0x35, 0x06  # BPF: ld [k], jeq #k, jge #k, ret #k
+_ALLOW, _DENY = 0x7FFF0000, 0x00050000 | 1  # SECCOMP_RET_ALLOW; SECCOMP_RET_ERRNO | EPERM
+
+
+def seccomp_filter(machine: str | None = None) -> bytes | None:
+    """O programa BPF (o formato de `bwrap --seccomp FD`), ou None numa arquitetura que não conhecemos."""
+    machine = machine or platform.machine()
+    if machine not in SECCOMP_ARCHES:
+        return None
+    arch, blocked = SECCOMP_ARCHES[machine]
+    program = [(_LOAD, 0, 0, 4), (_JEQ, 1, 0, arch), (_RET, 0, 0, _DENY), (_LOAD, 0, 0, 0)]
+    if machine == "x86_64":
+        program.append((_JGE, len(blocked) + 1, 0, X32_SYSCALL_BIT))
+    program += [(_JEQ, len(blocked) - index, 0, number) for index, number in enumerate(blocked)]
+    program += [(_RET, 0, 0, _ALLOW), (_RET, 0, 0, _DENY)]
+    return b"".join(struct.pack("<HBBI", *instruction) for instruction in program)
+
+
 @dataclass
 class Plan:
     """Tudo o que a linha do bwrap precisa saber de uma correção."""
@@ -52,6 +77,7 @@ class Plan:
     command: Sequence[str]  # o entry.py (dentro do sandbox)
     account: object | None = None  # sandbox.Account, quando o corretor é root
     stage_dir: Path | None = None  # com `account`: as pastas de palco
+    seccomp_fd: int | None = None  # de onde o bwrap lê o filtro (seccomp_filter)
     stages: list[tuple[Path, Path]] = field(default_factory=list, init=False)
 
     def source(self, path: Path) -> str:
@@ -126,6 +152,8 @@ def bwrap_args(plan: Plan) -> list[str]:
     args += [*_submission(plan), "--chdir", WORK_INSIDE]
     for name, value in plan.env.items():
         args += ["--setenv", name, value]
+    if plan.seccomp_fd is not None:
+        args += ["--seccomp", str(plan.seccomp_fd)]
     return [*args, "--", *plan.command]
 
 

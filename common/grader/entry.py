@@ -34,6 +34,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--fsize-mb", type=int, help="tamanho máximo de um arquivo, em MB (RLIMIT_FSIZE)")
     parser.add_argument("--copy", nargs=2, metavar=("ORIGEM", "DESTINO"), help="copia a entrega antes de subir")
     parser.add_argument("--control-fd", type=int, help="de onde chega o socket de escuta (SCM_RIGHTS)")
+    parser.add_argument("--new-keyring", action="store_true", help="larga o keyring de sessão herdado")
     parser.add_argument("--forward", action="append", default=[], metavar="PORTA=SOCKET")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
@@ -58,6 +59,20 @@ def apply_limits(args: argparse.Namespace) -> None:
         if hard != resource.RLIM_INFINITY:
             value = min(value, hard)
         resource.setrlimit(kind, (value, value))
+
+
+def leave_session_keyring() -> None:
+    """Troca o keyring de sessão herdado (o de quem corrige) por um novo e vazio: as chaves dele deixam de
+    estar "em posse" do aluno. Só sem bwrap: no sandbox, o filtro seccomp já bloqueia o keyctl."""
+    numbers = {"x86_64": 250, "aarch64": 219}  # keyctl
+    try:
+        import ctypes
+        import platform
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.syscall(numbers[platform.machine()], 1, None)  # KEYCTL_JOIN_SESSION_KEYRING, anônimo
+    except (KeyError, OSError, AttributeError):
+        pass
 
 
 def receive_listener(control_fd: int) -> int:
@@ -86,6 +101,8 @@ def start_relay(forwards: list[str]):
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     apply_limits(args)
+    if args.new_keyring:
+        leave_session_keyring()
     if args.copy:
         try:
             shutil.copytree(*args.copy, dirs_exist_ok=True)

@@ -119,9 +119,20 @@ class LimitedServer(ServerProcess):
         if os.name != "posix":  # Windows: sem rlimits
             return command, env, extra
         if self.account is None:
-            return _entry("--", *command), env, extra
+            return _entry("--new-keyring", "--", *command), env, extra
         extra = {"user": self.account.uid, "group": self.account.gid, "extra_groups": []}
-        return _entry("--nproc", str(NPROC_USER), "--", *command), env, extra
+        return _entry("--new-keyring", "--nproc", str(NPROC_USER), "--", *command), env, extra
+
+
+def _seccomp_pipe() -> int | None:
+    """Um pipe já com o filtro seccomp dentro (o bwrap lê do descritor); None sem filtro para esta arquitetura."""
+    program = bwrap.seccomp_filter()
+    if program is None:
+        return None
+    read_end, write_end = os.pipe()
+    os.write(write_end, program)  # umas dezenas de bytes: cabem no buffer do pipe
+    os.close(write_end)
+    return read_end
 
 
 @dataclass
@@ -143,7 +154,7 @@ class SandboxedServer(ServerProcess):
                     APP_VARIABLE: f"{self.module}:app", PORT_VARIABLE: str(self.port)})
         return env
 
-    def plan(self, control_fd: int) -> bwrap.Plan:
+    def plan(self, control_fd: int, seccomp_fd: int | None) -> bwrap.Plan:
         found, space = self.isolation.bwrap, self.workspace
         options = ["--nproc", str(NPROC_SANDBOX), "--control-fd", str(control_fd)]
         if found.tmpfs_size:
@@ -156,6 +167,7 @@ class SandboxedServer(ServerProcess):
             bwrap=found, readonly=readonly_paths(), etc_dir=space.etc, llm_dir=space.llm,
             submission=space.submission, scratch=space.private, env=self.sandbox_env(),
             command=_entry(*options, "--", *uvicorn), account=self.isolation.account, stage_dir=space.stage,
+            seccomp_fd=seccomp_fd,
         )
 
     def start(self) -> SandboxedServer:
@@ -166,9 +178,11 @@ class SandboxedServer(ServerProcess):
         self.relay = Relay()
         self.port = self.relay.add(0, str(space.student_socket))
         ours, theirs = socket.socketpair()
+        seccomp = _seccomp_pipe()
+        inherited = (theirs.fileno(), *([seccomp] if seccomp is not None else []))
         try:
             self.process = subprocess.Popen(
-                bwrap.command(self.plan(theirs.fileno())), cwd="/", env={}, pass_fds=(theirs.fileno(),),
+                bwrap.command(self.plan(theirs.fileno(), seccomp)), cwd="/", env={}, pass_fds=inherited,
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **_new_process_group(),
             )
             theirs.close()
@@ -180,6 +194,8 @@ class SandboxedServer(ServerProcess):
             ours.close()
             theirs.close()
             listener.close()  # o corretor não guarda o socket: se o uvicorn morre, a fila é recusada
+            if seccomp is not None:
+                os.close(seccomp)
         self.output = OutputTail(self.process.stdout)
         self.relay.start()
         return self

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import struct
 import sys
 import threading
 import time
@@ -18,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from common.grader import sandbox, servers
+from common.grader import bwrap, sandbox, servers
 from common.grader.bwrap import Plan, bwrap_args, command
 from common.grader.cli import main
 from common.grader.integrity import TamperedError, Tripwire
@@ -167,6 +168,17 @@ def test_como_root_o_bwrap_roda_como_o_usuario_sem_privilegios_e_le_por_palcos(t
     assert staged[Path(sys.prefix)].parent == tmp_path / "palco"  # o venv chega ao bwrap por um palco
     inner = line[line.index("/usr/bin/bwrap"):]
     assert (str(staged[Path(sys.prefix)]), str(Path(sys.prefix))) in _pairs(inner, "--ro-bind")
+
+
+def test_filtro_seccomp_bloqueia_o_keyring_e_outras_arquiteturas():
+    program = bwrap.seccomp_filter("x86_64")
+    instructions = [struct.unpack("<HBBI", program[i:i + 8]) for i in range(0, len(program), 8)]
+    deny = len(instructions) - 1
+    assert instructions[deny] == (0x06, 0, 0, 0x00050001) and instructions[deny - 1] == (0x06, 0, 0, 0x7FFF0000)
+    jumps = {k: index + 1 + jt for index, (code, jt, _, k) in enumerate(instructions) if code in (0x15, 0x35)}
+    assert all(jumps[number] == deny for number in (248, 249, 250, bwrap.X32_SYSCALL_BIT))  # add_key, request_key, keyctl
+    assert jumps[0xC000003E] == 3  # arquitetura certa: segue; qualquer outra cai no "ret" seguinte (nega)
+    assert bwrap.seccomp_filter("riscv64") is None
 
 
 # ---------------------------------------------------------------- a ponte
@@ -353,11 +365,26 @@ def test_turma_exige_isolamento_por_padrao(monkeypatch, tmp_path, capsys):
 # ---------------------------------------------------------------- de dentro do sandbox
 
 
+def _plant_session_key() -> bool:
+    """Uma "chave do professor" no keyring da sessão deste processo (que o corretor e o sandbox herdam)."""
+    import ctypes
+    import platform
+
+    numbers = {"x86_64": (248, 250), "aarch64": (217, 219)}.get(platform.machine())
+    if numbers is None:
+        return False
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall(numbers[1], 1, None)  # um keyring de sessão novo, só deste processo de teste
+    key = libc.syscall(numbers[0], b"user", b"sentinela-keyring", b"segredo", 7, ctypes.c_int(-3))
+    return key > 0
+
+
 @pytest.fixture(scope="module")
 def inside() -> dict:
     """O que o app de sondagem vê, servido de dentro de um sandbox de verdade."""
     if BWRAP is None:
         pytest.skip(NO_BWRAP)
+    _plant_session_key()
     isolation = Isolation(sandbox.BWRAP, bwrap=BWRAP, account=sandbox.account_for_root())
     with launch(LaunchOptions(APPS / "sonda_sandbox.py", isolation=isolation, eager_llm=False)) as launched:
         target = launched.target()
@@ -370,6 +397,7 @@ def test_de_dentro_usuario_sem_privilegios_sem_capacidades_e_sem_namespaces_anin
     assert inside["cap_eff"] == "0000000000000000" and inside["no_new_privs"] == "1"
     assert inside["user_namespace_aninhado"] is (BWRAP.disable_userns is False)
     assert inside["hostname"] == "sandbox"
+    assert inside["keyring_da_sessao"] == "EPERM"  # o keyring de quem corrige (herdado) fica fora de alcance
 
 
 def test_de_dentro_o_ambiente_e_so_o_do_corretor(inside):
@@ -411,6 +439,7 @@ def test_como_root_sem_bwrap_o_servidor_roda_como_o_usuario_sem_privilegios_de_v
         pytest.skip("só como root: um usuário comum não tem para quem trocar")
     if not sandbox._can_run_python(account):
         pytest.skip(f"o usuário {account.name} não consegue rodar este Python (ex.: instalado numa home fechada)")
+    planted = _plant_session_key()
     isolation = Isolation(USER, account=account)
     with launch(LaunchOptions(APPS / "sonda_sandbox.py", isolation=isolation, eager_llm=False)) as launched:
         target = launched.target()
@@ -419,6 +448,8 @@ def test_como_root_sem_bwrap_o_servidor_roda_como_o_usuario_sem_privilegios_de_v
     assert (seen["uid"], seen["gid"], seen["groups"]) == (account.uid, account.gid, [])
     assert seen["cap_eff"] == "0000000000000000" and seen["entrega_gravavel"] == "ok"
     assert seen["limites"]["nproc"] == NPROC_USER and seen["limites"]["data"] == DATA_MB * 1024 * 1024
+    if planted:  # o keyring de sessão do root não vem junto (o entry.py entra num keyring novo)
+        assert "sentinela-keyring" not in seen["keyring_da_sessao"], seen["keyring_da_sessao"]
 
 
 @needs_bwrap
