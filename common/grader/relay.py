@@ -73,16 +73,30 @@ class _Pair:
 
 
 class _Client(_Side):
-    """A ponta TCP: segura a leitura até o Unix socket do outro lado estar conectado."""
+    """A ponta TCP: guarda o que chegar até o Unix socket do outro lado estar conectado."""
 
     def __init__(self, pair: _Pair, path: str) -> None:
         super().__init__(pair)
         self.path = path
+        self.early: list[bytes] = []  # o que o cliente mandou antes de o outro lado conectar
+        self.early_eof = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:
         super().connection_made(transport)
-        transport.pause_reading()
         asyncio.get_running_loop().create_task(self._connect())
+
+    def data_received(self, data: bytes) -> None:
+        if self.peer.transport is None:
+            self.early.append(data)
+            self.transport.pause_reading()  # um pedaço basta até conectar (o resto espera no socket)
+            return
+        super().data_received(data)
+
+    def eof_received(self) -> bool:
+        if self.peer.transport is None:
+            self.early_eof = True
+            return True
+        return super().eof_received()
 
     async def _connect(self) -> None:
         try:
@@ -90,7 +104,11 @@ class _Client(_Side):
         except OSError:  # do outro lado ninguém escuta (ainda, ou mais): fecha, como uma porta recusada
             self.transport.abort()
             return
-        if not self.transport.is_closing():
+        for data in self.early:
+            super().data_received(data)
+        if self.early_eof:
+            super().eof_received()
+        elif not self.transport.is_closing():
             self.transport.resume_reading()
 
 
