@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             shutil.copytree(*args.copy, dirs_exist_ok=True)
         except OSError as exc:
-            sys.exit(f"corretor: a entrega não coube na pasta de trabalho do sandbox ({exc.strerror})")
+            sys.exit(f"corretor: a entrega não coube na pasta de trabalho do sandbox ({exc.strerror or exc})")
     command, pass_fds = list(args.command), ()
     if args.control_fd is not None:
         listener = receive_listener(args.control_fd)

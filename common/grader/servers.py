@@ -171,17 +171,26 @@ class SandboxedServer(ServerProcess):
         )
 
     def start(self) -> SandboxedServer:
-        space = self.workspace
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        listener.bind(str(space.student_socket))
+        listener.bind(str(self.workspace.student_socket))
         listener.listen(LISTEN_BACKLOG)
         self.relay = Relay()
-        self.port = self.relay.add(0, str(space.student_socket))
+        self.port = self.relay.add(0, str(self.workspace.student_socket))
+        try:
+            self.process = self._spawn(listener)
+        finally:
+            listener.close()  # o corretor não guarda o socket: se o uvicorn morre, a fila é recusada
+        self.output = OutputTail(self.process.stdout)
+        self.relay.start()
+        return self
+
+    def _spawn(self, listener: socket.socket) -> subprocess.Popen:
+        """Sobe o bwrap e manda a ele, pelo canal de controle, o socket de escuta (SCM_RIGHTS)."""
         ours, theirs = socket.socketpair()
         seccomp = _seccomp_pipe()
         inherited = (theirs.fileno(), *([seccomp] if seccomp is not None else []))
         try:
-            self.process = subprocess.Popen(
+            process = subprocess.Popen(
                 bwrap.command(self.plan(theirs.fileno(), seccomp)), cwd="/", env={}, pass_fds=inherited,
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **_new_process_group(),
             )
@@ -190,15 +199,12 @@ class SandboxedServer(ServerProcess):
                 socket.send_fds(ours, [b"s"], [listener.fileno()])
             except OSError:  # o sandbox já morreu: o motivo aparece na saída dele
                 pass
+            return process
         finally:
             ours.close()
             theirs.close()
-            listener.close()  # o corretor não guarda o socket: se o uvicorn morre, a fila é recusada
             if seccomp is not None:
                 os.close(seccomp)
-        self.output = OutputTail(self.process.stdout)
-        self.relay.start()
-        return self
 
     def setup_error(self) -> str | None:
         """Se o próprio bwrap falhou ao montar o sandbox (antes de o aluno rodar), a mensagem dele."""

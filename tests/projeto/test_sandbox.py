@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import struct
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -460,3 +463,26 @@ def test_sandbox_que_nao_monta_e_erro_do_corretor_e_nao_da_entrega(monkeypatch):
     with launch(LaunchOptions(REPO_ROOT / "solutions" / "dia01", isolation=isolation, eager_llm=False)) as launched:
         with pytest.raises(SandboxFailure, match="não é culpa da entrega"):
             launched.target()
+
+
+@needs_bwrap
+def test_corretor_rodando_como_usuario_comum_isola_do_mesmo_jeito():
+    """O caminho de quem corrige sem ser root: o próprio bwrap cria o user namespace (e o limite de
+    processos vale dentro dele). Aqui, um usuário sem privilégios roda o corretor inteiro."""
+    account = sandbox.account_for_root()
+    if account is None or shutil.which("setpriv") is None or not sandbox._can_run_python(account):
+        pytest.skip("precisa de root, do setpriv e de um usuário sem privilégios que consiga rodar este Python")
+    out = Path(tempfile.mkdtemp(prefix="corretor-usuario-comum-", dir="/tmp"))
+    os.chmod(out, 0o777)
+    try:
+        done = subprocess.run(
+            ["setpriv", f"--reuid={account.uid}", f"--regid={account.gid}", "--clear-groups", sys.executable, "-m",
+             "common.grader", "dia01", str(REPO_ROOT / "solutions" / "dia01"), "--sandbox", "on", "--json",
+             str(out / "r.json")],
+            cwd=REPO_ROOT, env={"PATH": "/usr/bin:/bin", "HOME": str(out), "LANG": "C.UTF-8"},
+            capture_output=True, text=True, timeout=120)
+        report = json.loads((out / "r.json").read_text())
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert report["sandbox"] == "bwrap" and report["score"] == 100
