@@ -159,7 +159,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"corretor: erro: {redactor()(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # Ctrl+C: o servidor do aluno já foi derrubado na saída do `with`
-        print("\ncorretor: interrompido", file=sys.stderr)
+        # No stderr de verdade: a thread do pytest pode ainda estar capturando o sys.stderr.
+        print("\ncorretor: interrompido", file=sys.__stderr__ or sys.stderr, flush=True)
         return 2
     except Exception:  # noqa: BLE001 - qualquer outra falha do corretor também sai com 2
         print(redactor()(traceback.format_exc()), file=sys.stderr, end="")
