@@ -1,4 +1,5 @@
-"""O corretor: tempo por dia, modo turma com N cópias e --jobs 1/2/4, e notas com a CPU ocupada.
+"""O corretor: tempo por dia (sandbox ligado e desligado), custo de subir um sandbox, modo turma com N
+cópias e --jobs 1/2/4, e notas com a CPU ocupada.
 
 Cada correção roda pelo comando de verdade (`python -m common.grader ...`), como um professor rodaria.
 """
@@ -17,6 +18,7 @@ from collections import Counter
 from pathlib import Path
 
 from common.config import REPO_ROOT
+from common.grader import bwrap, sandbox
 
 from .config import BenchConfig
 from .stats import Spread
@@ -34,23 +36,59 @@ def _run(args: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def grade_once(day: str, submission: Path, workdir: Path) -> dict:
+def grade_once(day: str, submission: Path, workdir: Path, sandbox: str = "auto") -> dict:
     report_path = workdir / f"{day}-{time.monotonic_ns()}.json"
-    wall = _run([day, str(submission), "--json", str(report_path)])
+    wall = _run([day, str(submission), "--json", str(report_path), "--sandbox", sandbox])
     report = json.loads(report_path.read_text(encoding="utf-8")) if report_path.is_file() else {}
     return {"wall_s": wall, "score": report.get("score"), "max_score": report.get("max_score"),
-            "duration_s": report.get("duration_s")}
+            "duration_s": report.get("duration_s"), "sandbox": report.get("sandbox")}
+
+
+def _wall(runs: list[dict]) -> dict:
+    return Spread.of([r["wall_s"] for r in runs]).as_dict()
 
 
 def time_days(cfg: BenchConfig, workdir: Path, log) -> dict:
-    """Tempo de parede para corrigir a solução de referência de cada dia (mediana das repetições)."""
+    """Tempo de parede para corrigir a solução de referência de cada dia, com o sandbox ligado e desligado.
+
+    As rodadas se alternam (ligado, desligado, desligado, ligado...), para que uma máquina que fica mais
+    ou menos ocupada no meio da medição não pese só num dos lados. Sem bwrap, só a coluna "desligado".
+    """
+    sandboxed = sandbox.probe().bwrap is not None
     results = {}
     for day in cfg.grader_days:
-        runs = [grade_once(day, REPO_ROOT / "solutions" / day, workdir) for _ in range(cfg.grader_repeats)]
-        results[day] = {"wall_s": Spread.of([r["wall_s"] for r in runs]).as_dict(), "runs": runs}
-        log(f"  corretor · {day}: {results[day]['wall_s']['median']:.1f} s "
-            f"(notas {sorted({r['score'] for r in runs}, key=str)})")
+        solution = REPO_ROOT / "solutions" / day
+        on, off = [], []
+        for index in range(cfg.grader_repeats):
+            order = ("on", "off") if index % 2 == 0 else ("off", "on")
+            for mode in order:
+                if mode == "off":
+                    off.append(grade_once(day, solution, workdir, "off"))
+                elif sandboxed:
+                    on.append(grade_once(day, solution, workdir, "on"))
+        main = on or off
+        results[day] = {"wall_s": _wall(main), "runs": main, "sandbox": sandboxed,
+                        "off_wall_s": _wall(off), "off_runs": off}
+        if on:
+            results[day]["overhead_pct"] = 100 * (results[day]["wall_s"]["median"] / _wall(off)["median"] - 1)
+        log(f"  corretor · {day}: {results[day]['wall_s']['median']:.1f} s com sandbox, "
+            f"{results[day]['off_wall_s']['median']:.1f} s sem (notas {sorted({r['score'] for r in on + off}, key=str)})")
     return results
+
+
+def sandbox_start(samples: int = 20) -> dict | None:
+    """Quanto custa subir um sandbox vazio, do jeito que o corretor sobe (mesmas opções; como root, a troca de usuário)."""
+    found = sandbox.probe().bwrap
+    if found is None:
+        return None
+    command = bwrap.probe_command(found, sandbox.account_for_root())
+    times = []
+    for _ in range(samples):
+        started = time.perf_counter()
+        subprocess.run(command, env={}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        times.append((time.perf_counter() - started) * 1000)
+    return {"ms": Spread.of(times).as_dict(), "version": ".".join(map(str, found.version)),
+            "root": sandbox.account_for_root() is not None}
 
 
 def make_class(day: str, copies: int, root: Path) -> Path:
@@ -75,7 +113,7 @@ def time_class(cfg: BenchConfig, workdir: Path, log) -> list[dict]:
     for day, copies, jobs in cfg.class_plan:
         class_dir = make_class(day, copies, workdir)
         out_dir = workdir / f"notas-{day}-{copies}-{jobs}"
-        wall = _run([day, "--class", str(class_dir), "--out", str(out_dir), "--jobs", str(jobs)])
+        wall = _run([day, "--class", str(class_dir), "--out", str(out_dir), "--jobs", str(jobs), "--sandbox", "auto"])
         scores = class_scores(out_dir / "notas.csv")
         results.append({"day": day, "copies": copies, "jobs": jobs, "wall_s": wall,
                         "per_submission_s": wall / copies, "graded": len(scores),
@@ -104,5 +142,8 @@ def scores_under_load(cfg: BenchConfig, workdir: Path, log) -> dict:
 def run_grader_bench(cfg: BenchConfig, log) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-corretor-") as tmp:
         workdir = Path(tmp)
-        return {"days": time_days(cfg, workdir, log), "classes": time_class(cfg, workdir, log),
+        start = sandbox_start()
+        if start:
+            log(f"  sandbox vazio (bwrap {start['version']} ... true): {start['ms']['median']:.1f} ms")
+        return {"days": time_days(cfg, workdir, log), "sandbox_start": start, "classes": time_class(cfg, workdir, log),
                 "under_load": scores_under_load(cfg, workdir, log) if cfg.load_runs else None}

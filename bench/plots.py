@@ -158,9 +158,14 @@ def chunk_cost(cost: dict, folder: Path) -> str:
 def grader(results: dict, folder: Path) -> str:
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
     days = list(results["days"])
-    walls = [results["days"][d]["wall_s"] for d in days]
-    left.bar(days, [w["median"] for w in walls], color="#1f77b4",
-             yerr=[[w["median"] - w["low"] for w in walls], [w["high"] - w["median"] for w in walls]], capsize=4)
+    positions = range(len(days))
+    for shift, key, label, color in ((-0.2, "wall_s", "com sandbox", "#1f77b4"), (0.2, "off_wall_s", "sem sandbox", "#aec7e8")):
+        walls = [results["days"][d].get(key) if key == "off_wall_s" or results["days"][d].get("sandbox") else None
+                 for d in days]
+        shown = [(i + shift, w) for i, w in zip(positions, walls) if w]
+        left.bar([x for x, _ in shown], [w["median"] for _, w in shown], width=0.4, color=color, label=label,
+                 yerr=[[w["median"] - w["low"] for _, w in shown], [w["high"] - w["median"] for _, w in shown]], capsize=4)
+    left.set_xticks(list(positions), days)
     left.axhline(5, color="red", linestyle="--", linewidth=1, label="meta: 5 s")
     left.set_ylabel("segundos (parede)")
     left.set_title("Corrigir a solução de cada dia")

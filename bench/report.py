@@ -413,8 +413,10 @@ def grader_section(results: dict, images: dict) -> list[str]:
     grader = results.get("grader")
     if not grader:
         return ["## 5. O corretor", "", "Não medido nesta execução (`--sem-corretor`).", ""]
-    days = [[day, spread(d["wall_s"]), spread(_spread_of([r["duration_s"] for r in d["runs"]])),
-             ", ".join(sorted({f"{r['score']}/{r['max_score']}" for r in d["runs"]}))]
+    days = [[day, spread(d["wall_s"]) if d.get("sandbox") else "— (sem bwrap)", spread(d.get("off_wall_s")),
+             "—" if d.get("overhead_pct") is None else f"{d['overhead_pct']:+.0f}%",
+             spread(_spread_of([r["duration_s"] for r in d["runs"]])),
+             ", ".join(sorted({f"{r['score']}/{r['max_score']}" for r in d["runs"] + d.get("off_runs", [])}))]
             for day, d in grader["days"].items()]
     classes = [[c["day"], str(c["copies"]), str(c["jobs"]), num(c["wall_s"]), num(c["per_submission_s"], 2),
                 ", ".join(f"{score:g}: {count}" for score, count in c["scores"].items()) or "nenhuma",
@@ -422,14 +424,26 @@ def grader_section(results: dict, images: dict) -> list[str]:
     return ["## 5. O corretor", "",
             "Cada número é o comando de verdade, cronometrado de fora (subir o Python, o fake LLM, o servidor "
             "do aluno, rodar as verificações e limpar tudo).", "",
-            "### Corrigir a solução de referência de cada dia", "",
-            *table(["Dia", "Parede (s)", "Dentro do corretor, `duration_s` (s)", "Notas"], days), "",
-            stamp(results["machine"]), "",
+            "### Corrigir a solução de referência de cada dia, com e sem sandbox", "",
+            "Com o sandbox (bubblewrap), o servidor do aluno sobe enquanto as verificações carregam; sem ele, o "
+            "corretor carrega as verificações primeiro e compara o venv antes e depois (o aluno poderia escrever "
+            "ali). As rodadas se alternam entre os dois modos.", "",
+            *table(["Dia", "Com sandbox (s)", "Sem sandbox (s)", "Custo do sandbox",
+                    "Dentro do corretor, `duration_s` (s)", "Notas"], days), "",
+            *sandbox_start(grader.get("sandbox_start")), stamp(results["machine"]), "",
             "### Modo turma (`--class`): N cópias da solução", "",
             *table(["Dia", "Entregas", "--jobs", "Parede (s)", "s por entrega", "Notas (nota: quantas)",
                     "Todas iguais?"], classes), "", stamp(results["machine"]), "",
             image(images["grader"], "tempo do corretor"), "", *under_load(grader["under_load"]),
             stamp(results["machine"]), ""]
+
+
+def sandbox_start(start: dict | None) -> list[str]:
+    if not start:
+        return ["Subir um sandbox vazio: não medido (sem bubblewrap nesta máquina).", ""]
+    who = "como root: a troca para o usuário sem privilégios incluída" if start["root"] else "como usuário comum"
+    return [f"Subir um sandbox vazio (bwrap {start['version']} ... true, com as opções do corretor; {who}): "
+            f"{spread(start['ms'])} ms, {start['ms']['n']} vezes.", ""]
 
 
 def under_load(load: dict | None) -> list[str]:

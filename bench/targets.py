@@ -95,7 +95,8 @@ def class_of_100(grader: dict) -> list[tuple[str, float, bool, str]]:
 def grader_targets(results: dict) -> list[Target]:
     grader = results.get("grader")
     if not grader:
-        return [Target("corretor_dia", "Corretor: qualquer dia ≤ 5 s", "—", None),
+        return [Target("sandbox", "Sandbox: no máximo +10% no tempo de corrigir cada solução", "—", None),
+                Target("corretor_dia", "Corretor: qualquer dia ≤ 5 s", "—", None),
                 Target("turma", "Turma de 100 ≤ 2 min, notas idênticas", "—", None)]
     walls = {day: d["wall_s"]["median"] for day, d in grader["days"].items()}
     slowest = max(walls, key=walls.get)
@@ -104,7 +105,11 @@ def grader_targets(results: dict) -> list[Target]:
     all_identical = all(identical for _, _, identical, _ in classes)
     same = "notas idênticas" if all_identical else "notas DIFERENTES"
     load = grader["under_load"] or {"scores": "—", "identical": None}
+    overheads = {day: d["overhead_pct"] for day, d in grader["days"].items() if d.get("overhead_pct") is not None}
     return [
+        Target("sandbox", "Sandbox: no máximo +10% no tempo de corrigir cada solução (parede, mediana)",
+               ", ".join(f"{day} {pct:+.0f}%" for day, pct in overheads.items()) or "— (sem bwrap)",
+               all(pct <= 10 for pct in overheads.values()) if overheads else None),
         Target("corretor_dia", "Corretor: qualquer dia ≤ 5 s (parede)",
                ", ".join(f"{day} {wall:.1f} s" for day, wall in walls.items()), walls[slowest] <= 5),
         Target("turma", f"Turma de {CLASS_SIZE} ≤ 2 min em 2 núcleos, notas idênticas", f"{class_text}; {same}",
@@ -275,6 +280,18 @@ def _explain_grader(results: dict) -> list[str]:
             "Gradescope (um contêiner por entrega, todas em paralelo)."]
 
 
+def _explain_sandbox(results: dict) -> list[str]:
+    start = results["grader"].get("sandbox_start") or {"ms": {"median": float("nan")}}
+    return [f"Subir o sandbox vazio custa {start['ms']['median']:.0f} ms; o resto é o que ele muda na correção: "
+            "o entry.py dentro do sandbox, as duas pontes (o corretor e o fake LLM falam com o aluno por Unix "
+            "sockets) e, como root, a troca para o usuário sem privilégios. Sem sandbox, o corretor ainda compara "
+            "o venv antes e depois e carrega as verificações antes de subir o aluno, então a diferença medida é "
+            "a soma das duas coisas.",
+            "",
+            "O que fazer: medir de novo com a máquina parada (`make bench`); se o custo for a ponte, ver se o "
+            "Dia 3 (o que mais passa bytes por ela) é o dia fora da meta."]
+
+
 SCORES_TEXT = ["Alguma verificação depende de tempo e passou do prazo com a CPU disputada; o relatório JSON de cada "
             "correção diz qual."]
 
@@ -289,4 +306,4 @@ LOGIN_FLOOD_TEXT = [
 EXPLAIN = {"ttft_p50": _explain_ttft, "ttft_p99": _explain_ttft, "vazao": _explain_throughput,
            "rss": _explain_rss, "vazamento": LEAK_TEXT, "corretor_dia": _explain_grader,
            "turma": _explain_grader, "notas_sob_carga": SCORES_TEXT, "logins_pico": LOGIN_FLOOD_TEXT,
-           "logins_depois": LOGIN_FLOOD_TEXT, "logins_health": LOGIN_FLOOD_TEXT}
+           "logins_depois": LOGIN_FLOOD_TEXT, "logins_health": LOGIN_FLOOD_TEXT, "sandbox": _explain_sandbox}

@@ -89,21 +89,29 @@ class ServerProcess:
         base["COURSE_RUN_ID"] = self.run_id
         return base
 
-    def start(self) -> ServerProcess:
-        self.port = self.port or free_port()
-        command = [
+    def uvicorn_command(self) -> list[str]:
+        return [
             sys.executable, "-m", "uvicorn", f"{self.module}:app",
             "--host", self.host, "--port", str(self.port),
             "--app-dir", str(self.app_dir), "--log-level", "warning",
         ]
+
+    def launch_spec(self) -> tuple[list[str], dict[str, str], dict]:
+        """(comando, ambiente, opções extras do Popen). Subclasses trocam (ex.: os limites do corretor)."""
+        return self.uvicorn_command(), self._environment(), {}
+
+    def start(self) -> ServerProcess:
+        self.port = self.port or free_port()
+        command, env, extra = self.launch_spec()
         self.process = subprocess.Popen(
             command,
             cwd=self.app_dir,
-            env=self._environment(),
+            env=env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             **_new_process_group(),
+            **extra,
         )
         self.output = OutputTail(self.process.stdout)
         return self

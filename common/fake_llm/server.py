@@ -1,5 +1,6 @@
 """FakeLLMServer: o fake LLM num uvicorn em thread de fundo, numa porta livre do loopback."""
 
+import os
 import socket
 import threading
 import time
@@ -24,6 +25,18 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+def bind_unix_socket(path: str) -> socket.socket:
+    """Um Unix socket além da porta: o corretor o monta (só-leitura) dentro do sandbox do aluno."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.bind(path)
+        os.chmod(path, 0o666)  # fica numa pasta privada do corretor; lá dentro o aluno é outro usuário
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 def build_server(delay_ms: int | None, log_level: str = "warning", name: str = DEFAULT_NAME) -> uvicorn.Server:
     config = uvicorn.Config(create_app(delay_ms, name), log_level=log_level, lifespan="off",
                             timeout_graceful_shutdown=1)  # streams em `hang` não travam o desligamento
@@ -34,19 +47,22 @@ class FakeLLMServer(FakeLLMClient):
     """Uso: `with FakeLLMServer(delay_ms=5) as llm:` → `llm.base_url` para o ChatOpenAI."""
 
     def __init__(self, port: int = 0, delay_ms: int | None = None, host: str = "127.0.0.1",
-                 name: str = DEFAULT_NAME) -> None:
+                 name: str = DEFAULT_NAME, uds: str | None = None) -> None:
         super().__init__()
         self.host, self.port, self.delay_ms = host, port, delay_ms
+        self.uds = uds  # um Unix socket a mais (opcional), servido junto com a porta
         self.name = name  # "principal" ou "reserva": o marcador fail_on=<nome> falha só neste
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
     def start(self) -> "FakeLLMServer":
-        sock = bind_socket(self.host, self.port)
-        self.port = sock.getsockname()[1]
+        sockets = [bind_socket(self.host, self.port)]
+        self.port = sockets[0].getsockname()[1]
+        if self.uds:
+            sockets.append(bind_unix_socket(self.uds))
         self.url = f"http://{self.host}:{self.port}"
         self._server = build_server(self.delay_ms, name=self.name)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": sockets},
                                         name=f"fake-llm-{self.port}", daemon=True)
         self._thread.start()
         self._wait_started()

@@ -24,8 +24,11 @@ from common.launcher import ServerProcess
 
 from . import report as reports
 from .launcher import RUN_ID_VARIABLE
+from .integrity import TamperedError, Tripwire
+from .redact import redact_data
 from .results import PASS, Report
-from .session import GraderError
+from .sandbox import BWRAP, ON, SandboxUnavailable, choose
+from .session import GraderError, checks_dir
 
 RUN_TIMEOUT_S = 180.0
 STARTUP_TIMEOUT_S = 20.0
@@ -41,11 +44,13 @@ class ClassOptions:
     checks_dirs: tuple[Path, ...] = ()
     run_timeout: float = RUN_TIMEOUT_S
     startup_timeout: float = STARTUP_TIMEOUT_S
+    sandbox: str = ON  # a turma exige isolamento, a menos que o professor peça outra coisa
 
 
 def _command(day: str, submission: Path, json_path: Path, options: ClassOptions) -> list[str]:
     command = [sys.executable, "-m", "common.grader", day, str(submission.resolve()), "--json", str(json_path),
-               "--run-timeout", str(options.run_timeout), "--startup-timeout", str(options.startup_timeout)]
+               "--run-timeout", str(options.run_timeout), "--startup-timeout", str(options.startup_timeout),
+               "--sandbox", options.sandbox]
     command += ["--extras"] if options.extras else []
     for folder in options.checks_dirs:
         command += ["--checks", str(Path(folder).resolve())]
@@ -78,30 +83,44 @@ def grade_one(day: str, submission: Path, json_path: Path, options: ClassOptions
     finally:
         _kill_run(process, run_id)
     if json_path.is_file():
-        return json.loads(json_path.read_text(encoding="utf-8"))
+        return redact_data(json.loads(json_path.read_text(encoding="utf-8")))
     detail = stderr.decode("utf-8", errors="replace").strip()[-2000:] or f"código de saída {process.returncode}"
-    return _failed_report(day, submission, detail)
+    return redact_data(_failed_report(day, submission, detail))
 
 
 def grade_many(day: str, submissions: dict[str, Path], out_dir: Path, jobs: int = 2, extras: bool = False,
                options: ClassOptions | None = None,
-               on_done: Callable[[str, dict], None] | None = None) -> dict[str, dict]:
+               on_done: Callable[[str, dict], None] | None = None,
+               tripwire: Tripwire | None = None) -> dict[str, dict]:
     """Corrige várias entregas em paralelo; devolve nome → relatório (o mesmo dict do --json).
 
     Uma entrega que nem deixa o corretor rodar vira um relatório com nota 0 e a chave "error".
+    Com `tripwire` (turma sem sandbox), a primeira entrega que mexer nas verificações, no venv ou em
+    common/ para a turma inteira: as próximas correções rodariam o código que ela plantou.
     """
     options = options or ClassOptions(extras=extras)
     json_dir = Path(out_dir) / "json"
     json_dir.mkdir(parents=True, exist_ok=True)
+    tampered: list[str] = []
 
-    def job(name: str) -> tuple[str, dict]:
+    def job(name: str) -> tuple[str, dict | None]:
+        if tampered:
+            return name, None
         report = grade_one(day, submissions[name], json_dir / f"{name}.json", options)
+        if tripwire is not None:
+            try:
+                tripwire.check()
+            except TamperedError as exc:
+                tampered.append(f"{name}: {exc}")
         if on_done:
             on_done(name, report)
         return name, report
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         results = dict(pool.map(job, sorted(submissions)))
+    if tampered:
+        raise GraderError("a turma parou: as verificações, o venv ou common/ mudaram durante a correção de "
+                          f"{tampered[0]}\nConfira essas pastas (git status) e corrija com --sandbox on.")
     return results
 
 
@@ -140,8 +159,14 @@ def write_gradebook(results: dict[str, dict], path: Path) -> None:
         for name, report in sorted(results.items()):
             points = {c["id"]: c["points"] for c in report["checks"]}
             writer.writerow([name, report["score"], report["max_score"], report["extras_score"],
-                             report["extras_max_score"], *(points.get(c, "") for c in columns),
-                             report.get("error", "").splitlines()[-1:][0] if report.get("error") else ""])
+                             report["extras_max_score"], *(points.get(c, "") for c in columns), _remark(report)])
+
+
+def _remark(report: dict) -> str:
+    """A observação de uma linha do notas.csv: o erro do corretor, ou o aviso de que não houve sandbox."""
+    if report.get("error"):
+        return report["error"].splitlines()[-1]
+    return "; ".join(warning.splitlines()[0] for warning in report.get("warnings", []))
 
 
 def pass_rates(results: dict[str, dict]) -> list[tuple[str, str, int, int]]:
@@ -158,7 +183,9 @@ def pass_rates(results: dict[str, dict]) -> list[tuple[str, str, int, int]]:
 def summary(day: str, results: dict[str, dict], elapsed: float) -> str:
     scores = sorted(r["score"] for r in results.values())
     failed = sorted(name for name, r in results.items() if "error" in r)
+    warnings = sorted({w for r in results.values() for w in r.get("warnings", [])})
     lines = [f"# Resumo da turma — {day}", "",
+             *[f"> **Aviso:** {line}" for w in warnings for line in w.splitlines()], *([""] if warnings else []),
              f"{len(results)} entregas corrigidas em {elapsed:.1f} s.", ""]
     if scores:
         lines.append(f"Nota média: {sum(scores) / len(scores):.1f} — mínima {reports.number(scores[0])}, "
@@ -194,10 +221,21 @@ def students_in(class_dir: Path) -> dict[str, Path]:
 def run_class(day: str, class_dir: Path, out_dir: Path, jobs: int, options: ClassOptions) -> int:
     """`python -m common.grader DIA --class PASTA --out PASTA`: sempre corrige a turma inteira."""
     students = students_in(class_dir)
+    try:
+        isolation = choose(options.sandbox)  # com --sandbox on (o padrão da turma), sem isolamento não começa
+    except SandboxUnavailable as exc:
+        raise GraderError(str(exc)) from exc
+    if isolation.warning:
+        print(f"!! AVISO: {isolation.warning}", flush=True)
     out_dir.mkdir(parents=True, exist_ok=True)
     print(f"Corrigindo {len(students)} entregas de {day} ({jobs} em paralelo)...", flush=True)
     started = time.monotonic()
-    results = grade_many(day, students, out_dir, jobs, options=options, on_done=Progress(len(students)))
+    tripwire = None
+    if isolation.kind != BWRAP:  # sem sandbox, uma entrega pode plantar código para as próximas
+        watched = [checks_dir(day), *options.checks_dirs, REPO_ROOT / "common", Path(sys.prefix)]
+        tripwire = Tripwire(watched, shallow=[REPO_ROOT])
+    results = grade_many(day, students, out_dir, jobs, options=options, on_done=Progress(len(students)),
+                         tripwire=tripwire)
     text = summary(day, results, time.monotonic() - started)
     write_gradebook(results, out_dir / "notas.csv")
     write_feedback(results, out_dir / "feedback")

@@ -13,12 +13,15 @@ from pathlib import Path
 from common.argparse_ptbr import PortugueseArgumentParser
 
 from . import report as reports
+from .redact import redactor
+from .sandbox import AUTO, MODES, ON, SandboxUnavailable, resolve_mode
 from .session import DAYS, GradeOptions, GraderError, grade
 
 USAGE = """\
 python -m common.grader DIA ENTREGA [--json ARQ] [--gradescope ARQ] [--junit ARQ] [--extras] [--checks PASTA]
+                               [--sandbox auto|on|off]
        python -m common.grader DIA [ENTREGA] --url URL [--llm-url URL] [...]
-       python -m common.grader DIA --class PASTA --out PASTA [--jobs N] [--extras] [--checks PASTA]"""
+       python -m common.grader DIA --class PASTA --out PASTA [--jobs N] [--extras] [--checks PASTA] [--sandbox ...]"""
 
 DESCRIPTION = """\
 Corretor automático do curso: sobe o servidor da ENTREGA (uma pasta com template.py, ou um
@@ -27,7 +30,13 @@ roda as verificações de tests/DIA contra ele via HTTP."""
 
 EPILOG = """\
 códigos de saída: 0 = nenhuma verificação do núcleo falhou (os extras não contam); 1 = alguma
-falhou (ou esgotou o tempo); 2 = erro de uso ou o corretor não conseguiu rodar.
+falhou (ou esgotou o tempo); 2 = erro de uso ou o corretor não conseguiu rodar (inclusive: --sandbox on
+sem isolamento possível, ou as verificações, o venv ou common/ mudaram durante a correção).
+
+sandbox (código de outras pessoas): o servidor da entrega roda num bubblewrap (bwrap), sem rede,
+sem ver seus arquivos nem suas chaves. auto (padrão numa entrega): isola quando o bwrap funciona e,
+senão, avisa e roda sem isolamento; on (padrão no --class e no Gradescope): recusa corrigir sem
+isolamento; off: o código do aluno roda com as SUAS permissões. Também por COURSE_GRADER_SANDBOX.
 
 modo --url (servidor que você mesmo subiu): o corretor não conhece a sua SECRET_KEY nem controla
 o seu LLM, então as verificações que precisam disso são puladas (e dizem por quê). Para liberar
@@ -71,6 +80,8 @@ def build_parser() -> PortugueseArgumentParser:
         help="segundos para o servidor responder GET /health (padrão: 20)")
     add("--run-timeout", type=_positive, default=180.0, metavar="S",
         help="limite de tempo da correção inteira, em segundos (padrão: 180)")
+    add("--sandbox", choices=MODES, metavar="MODO",
+        help="auto, on ou off (padrão: auto numa entrega, on no --class; ou COURSE_GRADER_SANDBOX)")
     return parser
 
 
@@ -89,16 +100,24 @@ def _validate(parser: PortugueseArgumentParser, args: argparse.Namespace) -> Non
         parser.error("--jobs precisa ser pelo menos 1")
 
 
+def _mode(args: argparse.Namespace, default: str) -> str:
+    try:
+        return resolve_mode(args.sandbox, default)
+    except SandboxUnavailable as exc:
+        raise GraderError(str(exc)) from exc
+
+
 def _grade_one(args: argparse.Namespace) -> int:
     options = GradeOptions(
         day=args.day, submission=args.submission, url=args.url, llm_url=args.llm_url, extras=args.extras,
         checks_dirs=tuple(args.checks), startup_timeout=args.startup_timeout, run_timeout=args.run_timeout,
+        sandbox=_mode(args, AUTO),
     )
     try:
         report = grade(options)
     except GraderError as exc:
         if args.gradescope:
-            reports.write_gradescope_error(str(exc), args.gradescope)
+            reports.write_gradescope_error(redactor()(str(exc)), args.gradescope)
         raise
     print(reports.terminal(report, sys.stdout))
     for path, write in ((args.json, reports.write_json), (args.gradescope, reports.write_gradescope),
@@ -123,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
             stream.reconfigure(errors="replace")
         except (AttributeError, ValueError, OSError):
             pass
+    sys.dont_write_bytecode = True  # o corretor não escreve .pyc: um .pyc novo numa pasta vigiada é de outra pessoa
     parser = build_parser()
     args = parser.parse_args(argv)
     _validate(parser, args)
@@ -131,16 +151,18 @@ def main(argv: list[str] | None = None) -> int:
         if args.class_dir is not None:
             from .classroom import ClassOptions, run_class
 
-            options = ClassOptions(args.extras, tuple(args.checks), args.run_timeout, args.startup_timeout)
+            options = ClassOptions(args.extras, tuple(args.checks), args.run_timeout, args.startup_timeout,
+                                   _mode(args, ON))
             return run_class(args.day, args.class_dir, args.out, args.jobs or os.cpu_count() or 2, options)
         return _grade_one(args)
     except GraderError as exc:
-        print(f"corretor: erro: {exc}", file=sys.stderr)
+        print(f"corretor: erro: {redactor()(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # Ctrl+C: o servidor do aluno já foi derrubado na saída do `with`
-        print("\ncorretor: interrompido", file=sys.stderr)
+        # No stderr de verdade: a thread do pytest pode ainda estar capturando o sys.stderr.
+        print("\ncorretor: interrompido", file=sys.__stderr__ or sys.stderr, flush=True)
         return 2
     except Exception:  # noqa: BLE001 - qualquer outra falha do corretor também sai com 2
-        traceback.print_exc()
+        print(redactor()(traceback.format_exc()), file=sys.stderr, end="")
         print("corretor: erro interno do corretor (veja o traceback acima)", file=sys.stderr)
         return 2

@@ -22,17 +22,18 @@ from common.config import REPO_ROOT
 from . import report as reports
 from .bundle import HIDDEN_CHECKS, source_files
 from .cli import main as grader_main
+from .sandbox import MODE_VARIABLE, ON
 from .session import DAYS
 
 
 SETUP_SH = """\
 #!/usr/bin/env bash
-# Monta o contêiner do Gradescope (roda uma vez): Python 3.11+, venv e o corretor instalado.
+# Monta o contêiner do Gradescope (roda uma vez): Python 3.11+, venv, o corretor instalado e o isolamento.
 set -euo pipefail
 cd /autograder/source
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
-apt-get install -y --no-install-recommends python3 python3-venv python3-pip
+apt-get install -y --no-install-recommends python3 python3-venv python3-pip bubblewrap
 PY=python3
 if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
   apt-get install -y --no-install-recommends software-properties-common
@@ -46,6 +47,20 @@ fi
 /autograder/venv/bin/pip install -r requirements.txt
 # O código do aluno importa common.config: o pacote precisa estar instalado, não só no PYTHONPATH.
 /autograder/venv/bin/pip install -e .
+
+# Isolamento (veja common/grader/README.md#sandbox). O contêiner do Gradescope costuma proibir o bwrap
+# (seccomp); então o corretor, que roda como root, sobe o servidor do aluno com este usuário sem privilégios.
+id -u corretor-aluno >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent \\
+  --shell /usr/sbin/nologin corretor-aluno
+# Os arquivos do corretor ficam legíveis só pelo root (verificações, verificações ocultas, resultados);
+# o aluno lê só o que o servidor dele importa: o venv, common/ e dia03/static.
+chmod -R go-rwx /autograder/source
+chmod 0711 /autograder /autograder/source
+chmod -R go+rX /autograder/venv /autograder/source/common
+if [ -d /autograder/source/dia03/static ]; then
+  chmod 0711 /autograder/source/dia03
+  chmod -R go+rX /autograder/source/dia03/static
+fi
 """
 
 RUN_AUTOGRADER = """\
@@ -54,6 +69,7 @@ RUN_AUTOGRADER = """\
 ROOT="${{AUTOGRADER_ROOT:-/autograder}}"
 PY="${{AUTOGRADER_PYTHON:-$ROOT/venv/bin/python}}"
 cd "$ROOT/source" || exit 1
+mkdir -p "$ROOT/results" && chmod 0700 "$ROOT/results"  # a nota não fica ao alcance do servidor do aluno
 exec "$PY" -m common.grader.gradescope {day} --run --root "$ROOT"
 """
 
@@ -95,6 +111,8 @@ def run_in_container(day: str, root: Path) -> int:
         reports.write_gradescope_error("não achei template.py (nem um único arquivo .py) na entrega", results)
         return 0
     argv = [day, str(submission), "--gradescope", str(results)]
+    if not os.environ.get(MODE_VARIABLE):  # o Gradescope exige isolamento (bwrap, ou o usuário sem privilégios)
+        argv += ["--sandbox", ON]
     hidden = root / "source" / HIDDEN_CHECKS
     if hidden.is_dir():
         argv += ["--checks", str(hidden)]

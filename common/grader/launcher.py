@@ -5,16 +5,19 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import tempfile
+import stat
 import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from common.launcher import ServerProcess, free_port
 
+from .redact import redactor
+from .sandbox import BWRAP, NONE, README, USER, Isolation
+from .servers import LimitedServer, SandboxedServer, Workspace
 from .target import LLMHandle, Target
 
 FAKE_OPENAI_KEY = "sk-corretor-chave-falsa"
@@ -31,10 +34,15 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_TOTAL_BYTES = 50 * 1024 * 1024
 MAX_FILES = 2000
 RUN_ID_VARIABLE = "COURSE_GRADER_RUN_ID"  # vira o COURSE_RUN_ID do servidor do aluno
+TAIL_CHARS = 8000  # o fim da saída do servidor que pode ir para o relatório (já sem segredos)
 
 
 class SubmissionError(Exception):
     """A entrega não pode ser corrigida (caminho inexistente, sem template.py...)."""
+
+
+class SandboxFailure(Exception):
+    """O bwrap passou na sondagem, mas não conseguiu montar o sandbox desta correção: erro do corretor."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +51,7 @@ class LaunchOptions:
     extras: bool = False
     startup_timeout: float = 20.0
     eager_llm: bool = True  # False: o fake LLM só sobe se alguma verificação o usar
+    isolation: Isolation = field(default_factory=lambda: Isolation(NONE))
 
 
 def locate_app(submission: Path) -> tuple[Path, str]:
@@ -59,7 +68,9 @@ def locate_app(submission: Path) -> tuple[Path, str]:
 
 
 def copy_submission(source: Path, dest: Path) -> None:
-    """Copia a pasta da entrega, sem ambientes virtuais, caches, .env nem arquivos enormes."""
+    """Copia a pasta da entrega, sem ambientes virtuais, caches, .env nem arquivos enormes.
+
+    Só arquivos comuns: um link, um socket ou um FIFO (que travaria a cópia) ficam de fora."""
     budget, files_left = MAX_TOTAL_BYTES, MAX_FILES
     for root, dirs, files in os.walk(source):
         files_left -= len(files)
@@ -70,9 +81,10 @@ def copy_submission(source: Path, dest: Path) -> None:
         target_dir.mkdir(parents=True, exist_ok=True)
         for name in files:
             path = Path(root) / name
-            if name in SKIPPED_NAMES or path.is_symlink():
+            info = path.lstat()
+            if name in SKIPPED_NAMES or not stat.S_ISREG(info.st_mode):
                 continue
-            size = path.stat().st_size
+            size = info.st_size
             if size > MAX_FILE_BYTES or size > budget:
                 continue
             budget -= size
@@ -96,11 +108,15 @@ def server_env(llm_base_url: str, secret_key: str, fallback_base_url: str | None
 
 
 class FakeLLMSlot:
-    """Um fake LLM com a porta já reservada; só sobe (e só importa o FastAPI) em `start()`."""
+    """Um fake LLM com a porta já reservada; só sobe (e só importa o FastAPI) em `start()`.
 
-    def __init__(self, name: str = PRIMARY_LLM) -> None:
+    Com `uds`, ele atende também nesse Unix socket: é por ele que o sandbox do aluno o alcança.
+    """
+
+    def __init__(self, name: str = PRIMARY_LLM, uds: Path | None = None) -> None:
         self.name = name
         self.port = free_port()
+        self.uds = uds
         self.server = None
 
     @property
@@ -110,7 +126,8 @@ class FakeLLMSlot:
     def start(self):
         from common.fake_llm import FakeLLMServer
 
-        self.server = FakeLLMServer(port=self.port, delay_ms=LLM_DELAY_MS, name=self.name).start()
+        uds = str(self.uds) if self.uds else None
+        self.server = FakeLLMServer(port=self.port, delay_ms=LLM_DELAY_MS, name=self.name, uds=uds).start()
         return self.server
 
     def stop(self) -> None:
@@ -118,8 +135,8 @@ class FakeLLMSlot:
             self.server.stop()
 
 
-def _slot(stack: ExitStack, name: str = PRIMARY_LLM) -> FakeLLMSlot:
-    slot = FakeLLMSlot(name)
+def _slot(stack: ExitStack, space: Workspace, sandboxed: bool, name: str = PRIMARY_LLM) -> FakeLLMSlot:
+    slot = FakeLLMSlot(name, space.llm_socket(name) if sandboxed else None)
     stack.callback(slot.stop)
     return slot
 
@@ -133,37 +150,84 @@ def _wait_ready(server: ServerProcess, timeout: float) -> str:
     return outcome[0] if outcome else "tempo_esgotado"
 
 
+def _server(isolation: Isolation, space: Workspace, module: str, env: dict[str, str], run_id: str,
+            llm_ports: dict[str, int]) -> ServerProcess:
+    common = {"app_dir": space.submission, "module": module, "env": env, "scrub_env": True, "run_id": run_id}
+    if isolation.kind == BWRAP:
+        return SandboxedServer(**common, isolation=isolation, workspace=space, llm_ports=llm_ports)
+    return LimitedServer(**common, account=isolation.account if isolation.kind == USER else None)
+
+
+class Launched:
+    """O servidor do aluno pronto para subir: `start()` (uma vez só) e `target()` (espera ele ficar pronto).
+
+    Com o bwrap, o servidor pode subir antes de as verificações carregarem (o aluno não as enxerga);
+    sem ele, as verificações carregam primeiro e só então o código do aluno roda (`early` = False).
+    """
+
+    def __init__(self, options: LaunchOptions, server: ServerProcess, llm: FakeLLMSlot,
+                 fallback: FakeLLMSlot | None, env: dict[str, str], secret_key: str) -> None:
+        self.options, self.server, self.llm, self.fallback = options, server, llm, fallback
+        self.env, self.secret_key = env, secret_key
+        self.early = options.isolation.kind == BWRAP
+        self._lock = threading.Lock()
+        self._started = False
+        self._target: Target | None = None
+
+    def start(self) -> None:
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+            self.server.start()  # primeiro o aluno (o mais lento para subir); os fake LLMs sobem enquanto isso
+            if self.fallback:
+                self.fallback.start()
+            if self.options.eager_llm:
+                self.llm.start()
+
+    def target(self) -> Target:
+        self.start()
+        if self._target is None:
+            options, server, redact = self.options, self.server, redactor()
+            startup = _wait_ready(server, options.startup_timeout)
+            if startup == "saiu" and (error := getattr(server, "setup_error", lambda: None)()):
+                raise SandboxFailure(f"o sandbox não subiu ({error}): não é culpa da entrega; veja {README}")
+            self._target = Target(
+                base_url=server.url, secret_key=self.secret_key,
+                llm=LLMHandle(self.llm.server) if options.eager_llm else LLMHandle(start=self.llm.start),
+                fallback_llm=LLMHandle(self.fallback.server) if self.fallback else None, extras=options.extras,
+                env=self.env, startup=startup, _stderr_tail=lambda: redact(server.stderr_tail(TAIL_CHARS)),
+                _alive=lambda: server.process.poll() is None,
+            )
+        return self._target
+
+
 @contextmanager
-def launch(options: LaunchOptions) -> Iterator[Target]:
-    """Sobe o servidor do aluno e os fake LLMs; ao sair, mata tudo (a árvore inteira de processos)."""
+def launch(options: LaunchOptions) -> Iterator[Launched]:
+    """Prepara a entrega, o servidor e os fake LLMs; ao sair, mata tudo (a árvore inteira de processos)."""
     app_source, module = locate_app(options.submission)
+    isolation = options.isolation
+    sandboxed = isolation.kind == BWRAP
     with ExitStack() as stack:
-        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="corretor-", ignore_cleanup_errors=True)))
-        copy_submission(app_source, workdir)
-        if not (workdir / f"{module}.py").is_file():  # a cópia parou no limite de arquivos
-            shutil.copy2(app_source / f"{module}.py", workdir)
-        llm = _slot(stack)
-        fallback = _slot(stack, FALLBACK_LLM) if options.extras else None
+        space = Workspace(isolation.account if isolation.kind != NONE else None)
+        stack.callback(space.cleanup)
+        copy_submission(app_source, space.submission)
+        if not (space.submission / f"{module}.py").is_file():  # a cópia parou no limite de arquivos
+            shutil.copy2(app_source / f"{module}.py", space.submission)
+        if sandboxed:
+            space.prepare_sandbox()
+        space.hand_over(isolation.account if isolation.kind != NONE else None)
+        llm = _slot(stack, space, sandboxed)
+        fallback = _slot(stack, space, sandboxed, FALLBACK_LLM) if options.extras else None
         secret_key = secrets.token_urlsafe(32)
         env = server_env(llm.base_url, secret_key, fallback.base_url if fallback else None)
         # Quem chama (modo turma, testes) pode fixar o id para achar e matar tudo depois. É outra
         # variável, e não COURSE_RUN_ID, para que o corretor e quem o chamou não sejam "marcados".
         run_id = os.environ.get(RUN_ID_VARIABLE) or uuid.uuid4().hex
-        server = ServerProcess(app_dir=workdir, module=module, env=env, scrub_env=True, run_id=run_id)
+        ports = {slot.name: slot.port for slot in (llm, fallback) if slot}
+        server = _server(isolation, space, module, env, run_id, ports)
         stack.callback(server.stop)
-        server.start()  # primeiro o aluno (o mais lento para subir); os fake LLMs sobem enquanto isso
-        if fallback:
-            fallback.start()
-        if options.eager_llm:
-            llm.start()
-        startup = _wait_ready(server, options.startup_timeout)
-        yield Target(
-            base_url=server.url, secret_key=secret_key,
-            llm=LLMHandle(llm.server) if options.eager_llm else LLMHandle(start=llm.start),
-            fallback_llm=LLMHandle(fallback.server) if fallback else None, extras=options.extras,
-            env=env, startup=startup, _stderr_tail=server.stderr_tail,
-            _alive=lambda: server.process.poll() is None,
-        )
+        yield Launched(options, server, llm, fallback, env, secret_key)
 
 
 @contextmanager

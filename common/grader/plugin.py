@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
@@ -50,13 +51,15 @@ def _spec_of(item: pytest.Item) -> CheckSpec | None:
 
 
 class GraderPlugin:
-    def __init__(self, target: Target, extras: bool, deadline: float, run_timeout: float) -> None:
-        self.target = target
+    def __init__(self, target: Callable[[], Target], extras: bool, deadline: float, run_timeout: float) -> None:
+        self._make_target = target  # sobe o servidor do aluno: só depois que as verificações carregaram
+        self.target: Target | None = None
         self.extras = extras
         self.deadline = deadline  # time.monotonic() em que a correção inteira precisa acabar
         self.run_timeout = run_timeout
         self.specs: list[CheckSpec] = []  # na ordem de execução
         self.problems: list[str] = []  # erros de autoria das verificações (o corretor não roda)
+        self.startup_error: str | None = None  # o corretor não conseguiu subir o servidor do aluno
         self._by_node: dict[str, CheckSpec] = {}
         self._results: dict[str, CheckResult] = {}
         self._lock = threading.Lock()
@@ -70,7 +73,6 @@ class GraderPlugin:
 
     def pytest_configure(self, config: pytest.Config) -> None:
         config.addinivalue_line("markers", "check(id, points, ...): verificação do corretor")
-        config.stash[fixtures.TARGET_KEY] = self.target
         config.stash[fixtures.FACETS_KEY] = self.facets
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
@@ -86,6 +88,18 @@ class GraderPlugin:
         items[:] = ordered
         self._by_node = {item.nodeid: specs[item.nodeid] for item in ordered}
         self.specs = list(self._by_node.values())
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        """As verificações já carregaram: agora (e só agora) o código do aluno pode rodar."""
+        if self.problems or not session.items:
+            return
+        try:
+            self.target = self._make_target()
+        except Exception as exc:  # noqa: BLE001 - o corretor não conseguiu subir o servidor: saída 2
+            self.startup_error = f"{type(exc).__name__}: {exc}"
+            session.items.clear()
+            return
+        session.config.stash[fixtures.TARGET_KEY] = self.target
 
     def _check_authoring(self, items: list[pytest.Item], specs: dict[str, CheckSpec | None]) -> None:
         seen: set[str] = set()
@@ -150,6 +164,8 @@ class GraderPlugin:
         if target.alive() is False:
             where = f" durante {self._crashed_in}" if self._crashed_in else ""
             return f"o servidor caiu{where}"
+        if self.specs[0].id.endswith(".servidor_sobe") and self._status_of(self.specs[0].id) in (TIMEOUT, ERROR):
+            return "o servidor não respondeu GET /health"
         return None
 
     @pytest.hookimpl(tryfirst=True)
@@ -160,7 +176,7 @@ class GraderPlugin:
             raise CheckTimeout(self.not_run_message())
         # Sem servidor não há o que medir: só a primeira verificação roda, e ela mostra o motivo.
         if spec is not self.specs[0] and (down := self._server_down()):
-            pytest.skip(f"pulado: depende do servidor de pé, e {down} (veja {self.specs[0].id})")
+            pytest.skip(f"pulado: depende de {self.specs[0].id}: {down}")
         for dep in spec.depends:
             if dep not in {s.id for s in self.specs}:
                 pytest.skip(f"pulado: depende de {dep}, que só roda com --extras")

@@ -70,12 +70,17 @@ def _counts(checks: list[CheckResult]) -> str:
     return ", ".join(parts) or "todas passaram"
 
 
+def warning_lines(report: Report, prefix: str = "") -> list[str]:
+    """Os avisos do relatório (ex.: sem sandbox), um por linha, para todo formato de saída."""
+    return [f"{prefix}{line}" for warning in report.warnings for line in warning.splitlines()]
+
+
 def terminal(report: Report, stream: TextIO | None = None) -> str:
     """O relatório legível (sem cor se não for um terminal ou se NO_COLOR estiver definido)."""
     color = use_color(stream or sys.stdout)
     core = [c for c in report.checks if not c.extra]
     extras = [c for c in report.checks if c.extra]
-    lines = [f"Correção de {report.day} — {report.submission}", ""]
+    lines = [*warning_lines(report, "!! AVISO: "), f"Correção de {report.day} — {report.submission}", ""]
     for check in core:
         lines += _check_lines(check, color)
     if extras:
@@ -96,6 +101,7 @@ def terminal(report: Report, stream: TextIO | None = None) -> str:
 def markdown(report: Report) -> str:
     """Feedback de um aluno em Markdown (modo turma)."""
     lines = [f"# Correção de {report.day} — {report.submission}", "",
+             *[f"> **Aviso:** {line}" for line in warning_lines(report)], *([""] if report.warnings else []),
              f"**Nota: {number(report.score)}/{number(report.max_score)}**"]
     if report.extras_max_score:
         lines.append(f"**Extras: {number(report.extras_score)}/{number(report.extras_max_score)}**")
@@ -160,6 +166,7 @@ def gradescope_results(report: Report) -> dict:
     summary = f"Nota: {number(report.score)}/{number(report.max_score)}"
     if report.extras_max_score:
         summary += f" — extras: {number(report.extras_score)}/{number(report.extras_max_score)}"
+    summary = "\n".join([*warning_lines(report, "AVISO: "), summary])
     return {
         "score": report.score,
         "execution_time": round(report.duration_s, 3),
@@ -203,6 +210,8 @@ def junit_xml(report: Report) -> str:
             ET.SubElement(case, tag, message=f"{WORDS[c.status]}: {c.title}", type=c.status).text = _check_output(c)
         elif c.status == SKIP:
             ET.SubElement(case, "skipped", message=c.message or "")
+    if report.warnings:
+        ET.SubElement(suite, "system-err").text = "\n".join(warning_lines(report, "AVISO: "))
     return ET.tostring(ET.ElementTree(suite).getroot(), encoding="unicode", xml_declaration=True)
 
 

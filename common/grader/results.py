@@ -51,6 +51,8 @@ class Report:
     submission: str
     checks: list[CheckResult] = field(default_factory=list)
     duration_s: float = 0.0
+    sandbox: str | None = None  # "bwrap", "user" ou "none" (None no modo --url: o corretor não subiu nada)
+    warnings: list[str] = field(default_factory=list)  # avisos para todo relatório (ex.: "sem sandbox")
 
     def _total(self, extra: bool, attr: str) -> float:
         return sum(getattr(c, attr) for c in self.checks if c.extra == extra)
@@ -83,7 +85,8 @@ class Report:
                         extra=c["extra"], message=c["message"], hint=c["hint"])
             for c in data["checks"]
         ]
-        return cls(data["day"], data["submission"], checks, data.get("duration_s", 0.0))
+        return cls(data["day"], data["submission"], checks, data.get("duration_s", 0.0),
+                   data.get("sandbox"), list(data.get("warnings", [])))
 
     def to_dict(self) -> dict:
         return {
@@ -94,5 +97,7 @@ class Report:
             "extras_score": self.extras_score,
             "extras_max_score": self.extras_max_score,
             "duration_s": round(self.duration_s, 3),
+            "sandbox": self.sandbox,
+            "warnings": self.warnings,
             "checks": [c.to_dict() for c in self.checks],
         }

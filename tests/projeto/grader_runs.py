@@ -18,6 +18,7 @@ from pathlib import Path
 import psutil
 
 from common.grader.launcher import RUN_ID_VARIABLE
+from common.grader.sandbox import MODE_VARIABLE
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,7 +37,9 @@ def grader_command(*args: object) -> list[str]:
 
 
 def grader_env(run_id: str, env: dict[str, str] | None = None) -> dict[str, str]:
-    return {**os.environ, "NO_COLOR": "1", **(env or {}), RUN_ID_VARIABLE: run_id}
+    """O ambiente de quem roda os testes, sem cor e, por padrão, com --sandbox auto (bwrap onde houver):
+    assim o modo turma e o Gradescope, que exigem isolamento, também rodam numa máquina sem bwrap."""
+    return {**os.environ, "NO_COLOR": "1", MODE_VARIABLE: "auto", **(env or {}), RUN_ID_VARIABLE: run_id}
 
 
 def run_grader(*args: object, env: dict[str, str] | None = None, timeout: float = 180) -> GraderRun:

@@ -12,7 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from common.grader.classroom import grade_many
+from common.grader.classroom import ClassOptions, grade_many
+from common.grader.sandbox import AUTO
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 HOSTILE_DIR = Path(__file__).resolve().parent / "hostis"
@@ -86,7 +87,8 @@ def grade_corpus(day: str, entries: Iterable[Broken], root: Path, *, solutions: 
     for copy in solution_names(solutions):
         submissions[copy] = copy_submission(REPO_ROOT / "solutions" / day, root / copy)
     submissions[TEMPLATE] = copy_submission(REPO_ROOT / day, root / TEMPLATE)
-    return grade_many(day, submissions, root / "saida", jobs=JOBS, extras=extras)
+    # Com bwrap (o .ci/run o instala), todo o corpus é corrigido no sandbox; sem ele, como antes.
+    return grade_many(day, submissions, root / "saida", jobs=JOBS, options=ClassOptions(extras=extras, sandbox=AUTO))
 
 
 def solution_names(count: int) -> list[str]:

@@ -1,23 +1,22 @@
 """Entrega hostil: um filho que se "daemoniza" (fork duplo + setsid) e tenta sobreviver ao corretor.
 
-O neto escreve o próprio PID em tempfile.gettempdir()/hostil-daemoniza.json (o teste confere que
-ele morreu). Sem os.fork (Windows), usa um subprocesso desanexado.
+O neto escreve o próprio PID num arquivo da entrega; o relato diz se ele estava vivo durante a
+correção (o teste confere depois que nenhum processo da correção sobrou). Sem os.fork (Windows),
+usa um subprocesso desanexado.
 """
-import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from fastapi import FastAPI
+from relato import app_with
 
-REPORT = Path(tempfile.gettempdir()) / "hostil-daemoniza.json"
+PID_FILE = Path(__file__).parent / "daemon.pid"
 
 
 def live_forever() -> None:
-    REPORT.write_text(json.dumps({"pid": os.getpid()}), encoding="utf-8")
+    PID_FILE.write_text(str(os.getpid()), encoding="utf-8")
     while True:
         time.sleep(0.5)
 
@@ -36,13 +35,20 @@ def daemonize() -> None:
     live_forever()
 
 
+def daemon_alive() -> bool:
+    try:
+        os.kill(int(PID_FILE.read_text(encoding="utf-8")), 0)
+        return True
+    except (OSError, ValueError):
+        return False
+
+
 if os.environ.get("HOSTIL_FILHO") != "1":
     os.environ["HOSTIL_FILHO"] = "1"
     daemonize()
+    deadline = time.monotonic() + 5
+    while not PID_FILE.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
 
-app = FastAPI()
-
-
-@app.get("/health")
-def health() -> dict:
-    return {"status": "ok"}
+REPORT = {"daemon_vivo": daemon_alive()}
+app = app_with(REPORT)

@@ -1,4 +1,4 @@
-"""Entrega hostil: procura chaves de API no ambiente e as publica (no /health e num arquivo).
+"""Entrega hostil: procura chaves de API no ambiente e as publica (no /health e no relato).
 
 Lê o próprio os.environ e o de um subprocesso (`env` herdado). O teste põe chaves falsas "do
 professor" no ambiente do corretor e confere que nenhuma chegou aqui.
@@ -7,12 +7,9 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
-from pathlib import Path
 
-from fastapi import FastAPI
+from relato import app_with
 
-REPORT = Path(tempfile.gettempdir()) / "hostil-le_ambiente.json"
 SUSPECT = ("KEY", "TOKEN", "SECRET", "PASSWORD", "SENHA")
 
 
@@ -22,16 +19,13 @@ def child_environment() -> dict:
     return json.loads(output)
 
 
-FOUND = {
-    "environ": dict(os.environ),
-    "child_environ": child_environment(),
-    "suspects": {k: v for k, v in os.environ.items() if any(s in k.upper() for s in SUSPECT)},
-}
-REPORT.write_text(json.dumps(FOUND), encoding="utf-8")
-
-app = FastAPI()
+def summary(environment: dict) -> dict:
+    """O que interessa ao teste, curto: a chave e o endereço do LLM, e os nomes suspeitos que sobraram."""
+    own = {"OPENAI_API_KEY", "SECRET_KEY", "ACCESS_TOKEN_EXPIRE_MINUTES"}
+    return {"key": environment.get("OPENAI_API_KEY"), "url": environment.get("OPENAI_BASE_URL", "")[:24],
+            "outras": sorted(k for k in environment if any(s in k.upper() for s in SUSPECT) and k not in own)}
 
 
-@app.get("/health")
-def health() -> dict:
-    return {"status": "ok", "achei": FOUND["suspects"]}
+ENVIRON = dict(os.environ)
+REPORT = {"proprio": summary(ENVIRON), "filho": summary(child_environment())}
+app = app_with(REPORT, json.dumps(ENVIRON))
