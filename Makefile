@@ -24,10 +24,10 @@ run: setup
 test: setup-dev
 	cd "$(ROOT)" && $(VENV_PY) -m pytest
 
-## make grade DAY=dia03 [SUB=pasta-ou-arquivo]: corrige uma entrega (padrão: a sua pasta do dia)
+## make grade DAY=dia03 [SUB=pasta-ou-arquivo] [ONLY="id-ou-prefixo ..."]: corrige uma entrega (padrão: a sua pasta do dia)
 # Nota abaixo de 100 sai com código 1 (útil em CI); a linha a mais explica o "Error 1" que o make imprime.
 grade: setup
-	@cd "$(ROOT)" && $(VENV_PY) -m common.grader $(DAY) $(SUB) || { code=$$?; [ $$code -ne 1 ] || \
+	@cd "$(ROOT)" && $(VENV_PY) -m common.grader $(DAY) $(SUB) $(foreach id,$(ONLY),--only $(id)) || { code=$$?; [ $$code -ne 1 ] || \
 	  echo "(alguma verificação falhou: o corretor sai com 1, e o make avisa com o \"Error 1\" abaixo)"; exit $$code; }
 
 ## make gradescope DAY=dia03: gera dist/gradescope-$(DAY).zip para o Gradescope

@@ -19,7 +19,7 @@ from .session import DAYS, GradeOptions, GraderError, grade
 
 USAGE = """\
 python -m common.grader DIA ENTREGA [--json ARQ] [--gradescope ARQ] [--junit ARQ] [--extras] [--checks PASTA]
-                               [--sandbox auto|on|off]
+                               [--only ID] [--sandbox auto|on|off]
        python -m common.grader DIA [ENTREGA] --url URL [--llm-url URL] [...]
        python -m common.grader DIA --class PASTA --out PASTA [--jobs N] [--extras] [--checks PASTA] [--sandbox ...]"""
 
@@ -49,6 +49,7 @@ as verificações de streaming, suba um fake LLM e aponte o seu servidor para el
 exemplos:
     python -m common.grader dia03 dia03
     python -m common.grader dia03 solutions/dia03 --extras --json nota.json
+    python -m common.grader dia01 dia01 --only dia01.criar_prompt
     python -m common.grader dia02 --class entregas/ --out notas/ --jobs 4"""
 
 
@@ -71,6 +72,8 @@ def build_parser() -> PortugueseArgumentParser:
     add("--extras", action="store_true", help="roda também os desafios extras (nota à parte)")
     add("--checks", type=Path, action="append", default=[], metavar="PASTA",
         help="pasta com verificações extras/ocultas do professor (pode repetir)")
+    add("--only", action="append", default=[], metavar="ID",
+        help="roda só a verificação com este id, ou as que começam com ele (ex.: dia03.chat); pode repetir")
     add("--url", help="corrige um servidor já rodando neste endereço, sem subir nada (a ENTREGA, se dada, é ignorada)")
     add("--llm-url", metavar="URL", help="com --url: o fake LLM que o seu servidor usa (o corretor o roteiriza)")
     add("--class", dest="class_dir", type=Path, metavar="PASTA", help="modo turma: cada subpasta é um aluno")
@@ -94,6 +97,8 @@ def _validate(parser: PortugueseArgumentParser, args: argparse.Namespace) -> Non
         parser.error("--class precisa de --out PASTA")
     if args.class_dir is None and (args.out is not None or args.jobs is not None):
         parser.error("--out e --jobs só valem com --class")
+    if args.only and args.class_dir is not None:
+        parser.error("--only vale para uma entrega; no --class a nota de cada aluno precisa de todas as verificações")
     if args.llm_url and not args.url:
         parser.error("--llm-url só vale com --url")
     if args.jobs is not None and args.jobs < 1:
@@ -111,7 +116,7 @@ def _grade_one(args: argparse.Namespace) -> int:
     options = GradeOptions(
         day=args.day, submission=args.submission, url=args.url, llm_url=args.llm_url, extras=args.extras,
         checks_dirs=tuple(args.checks), startup_timeout=args.startup_timeout, run_timeout=args.run_timeout,
-        sandbox=_mode(args, AUTO),
+        sandbox=_mode(args, AUTO), only=tuple(args.only),
     )
     try:
         report = grade(options)

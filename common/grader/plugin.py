@@ -51,10 +51,14 @@ def _spec_of(item: pytest.Item) -> CheckSpec | None:
 
 
 class GraderPlugin:
-    def __init__(self, target: Callable[[], Target], extras: bool, deadline: float, run_timeout: float) -> None:
+    def __init__(self, target: Callable[[], Target], extras: bool, deadline: float, run_timeout: float,
+                 only: tuple[str, ...] = ()) -> None:
         self._make_target = target  # sobe o servidor do aluno: só depois que as verificações carregaram
         self.target: Target | None = None
         self.extras = extras
+        self.only = only  # --only: ids ou prefixos de id (vazio: todas)
+        self.unmatched: list[str] = []  # os --only que não acharam verificação alguma
+        self.available: list[str] = []  # os ids que existem (para a mensagem de erro do --only)
         self.deadline = deadline  # time.monotonic() em que a correção inteira precisa acabar
         self.run_timeout = run_timeout
         self.specs: list[CheckSpec] = []  # na ordem de execução
@@ -82,7 +86,12 @@ class GraderPlugin:
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
         specs = {item.nodeid: _spec_of(item) for item in items}
         self._check_authoring(items, specs)
-        chosen = [] if self.problems else [i for i in items if self.extras or not specs[i.nodeid].extra]
+        if self.problems:
+            chosen = []
+        elif self.only:
+            chosen = self._selected(items, specs)
+        else:
+            chosen = [i for i in items if self.extras or not specs[i.nodeid].extra]
         ordered = self._order(chosen, specs)
         config.hook.pytest_deselected(items=[item for item in items if item not in ordered])
         items[:] = ordered
@@ -100,6 +109,25 @@ class GraderPlugin:
             session.items.clear()
             return
         session.config.stash[fixtures.TARGET_KEY] = self.target
+
+    def _selected(self, items: list[pytest.Item], specs: dict[str, CheckSpec]) -> list[pytest.Item]:
+        """--only: as verificações pedidas, as de que elas dependem e a que sobe o servidor."""
+        ids = [specs[item.nodeid].id for item in items]
+        self.available = ids
+        wanted = {i for i in ids if i.endswith(".servidor_sobe")}
+        for pattern in self.only:
+            found = {i for i in ids if i == pattern or i.startswith(pattern)}
+            if not found:
+                self.unmatched.append(pattern)
+            wanted |= found
+        by_id = {specs[item.nodeid].id: specs[item.nodeid] for item in items}
+        pending = list(wanted)
+        while pending:  # as dependências das dependências também
+            for dep in by_id[pending.pop()].depends:
+                if dep not in wanted:
+                    wanted.add(dep)
+                    pending.append(dep)
+        return [] if self.unmatched else [item for item in items if specs[item.nodeid].id in wanted]
 
     def _check_authoring(self, items: list[pytest.Item], specs: dict[str, CheckSpec | None]) -> None:
         seen: set[str] = set()

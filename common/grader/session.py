@@ -42,6 +42,7 @@ class GradeOptions:
     startup_timeout: float = 20.0
     run_timeout: float = 180.0
     sandbox: str = AUTO
+    only: tuple[str, ...] = ()  # --only: ids ou prefixos de id (vazio: todas as verificações)
 
 
 def checks_dir(day: str) -> Path:
@@ -96,7 +97,7 @@ def _run_pytest(options: GradeOptions, target: Callable[[], Target], deadline: f
     from . import fixtures
     from .plugin import GraderPlugin
 
-    plugin = GraderPlugin(target, options.extras, deadline, options.run_timeout)
+    plugin = GraderPlugin(target, options.extras, deadline, options.run_timeout, options.only)
     args = _pytest_args(options)
     conftests = _shipped_conftests(options)
     output = io.StringIO()
@@ -120,6 +121,9 @@ def _run_pytest(options: GradeOptions, target: Callable[[], Target], deadline: f
             raise GraderError(f"as verificações não terminaram de carregar em {options.run_timeout:g} s")
     if plugin.problems:
         raise GraderError("as verificações têm problemas:\n" + "\n".join(plugin.problems))
+    if plugin.unmatched:
+        raise GraderError(f"--only: nenhuma verificação de {options.day} tem o id ou começa com "
+                          f"{', '.join(map(repr, plugin.unmatched))}. As verificações: {', '.join(plugin.available)}")
     if plugin.startup_error:
         raise GraderError(f"o corretor não conseguiu subir o servidor do aluno: {plugin.startup_error}")
     if exit_code and not plugin.specs:
@@ -166,8 +170,16 @@ def grade(options: GradeOptions) -> Report:
         _verify(tripwire)
     report = Report(options.day, str(options.url or options.submission), checks, time.monotonic() - started,
                     sandbox=isolation.kind if isolation else None,
-                    warnings=[isolation.warning] if isolation and isolation.warning else [])
+                    warnings=_warnings(options, isolation))
     return redact_report(report)
+
+
+def _warnings(options: GradeOptions, isolation: Isolation | None) -> list[str]:
+    warnings = [isolation.warning] if isolation and isolation.warning else []
+    if options.only:
+        warnings.append(f"correção parcial (--only {' '.join(options.only)}): só essas verificações (e as de que "
+                        "elas dependem) rodaram; a nota abaixo não é a nota do dia.")
+    return warnings
 
 
 def _grade_external(options: GradeOptions, deadline: float):

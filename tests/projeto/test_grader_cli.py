@@ -92,6 +92,14 @@ def test_llm(llm):
     marker, nonce = llm.marker(n=2)
     assert nonce in marker and llm.requests(nonce=nonce) == []
 
+@check("oculta.base", points=1)
+def test_base(api):
+    """A dependência de oculta.depende (o --only a traz junto)"""
+
+@check("oculta.depende", points=1, depends=["oculta.base"])
+def test_depende(api):
+    """Depende de oculta.base"""
+
 @check("oculta.extra_falha", points=4, extra=True)
 def test_extra_falha(api):
     """Um desafio extra que falha (não muda o código de saída)"""
@@ -256,6 +264,7 @@ def test_relatorio_legivel_sem_cor_e_colorido_so_em_terminal(monkeypatch):
     ["dia01", "solutions/dia01", "--jobs", "2"],
     ["dia01", "solutions/dia01", "--run-timeout", "0"],
     ["dia01", "solutions/dia01", "--opcao-que-nao-existe"],
+    ["dia01", "--class", "turma", "--out", "notas", "--only", "dia01.criar_prompt"],
 ])
 def test_erro_de_uso_sai_com_2_e_explica_em_portugues(argv, capsys):
     with pytest.raises(SystemExit) as exit_info:
@@ -385,6 +394,25 @@ def test_modo_url_com_llm_url_roteiriza_o_fake_llm(dia01_url, url_checks, tmp_pa
     report = json.loads(out.read_text(encoding="utf-8"))
     assert _check(report, "oculta.llm")["status"] == "pass", run.stdout
     assert _check(report, "oculta.segredo")["status"] == "skip"
+
+
+def test_only_roda_as_pedidas_as_dependencias_e_a_que_sobe_o_servidor(dia01_url, url_checks, tmp_path):
+    out = tmp_path / "r.json"
+    run = run_grader("dia01", "--url", dia01_url, "--checks", url_checks["url"], "--only", "dia01.criar_prompt",
+                     "--only", "dia01.busc", "--only", "oculta.depende", "--json", out)
+    assert run.returncode == 0, run.stdout + run.stderr
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert sorted(c["id"] for c in report["checks"]) == sorted(
+        ["dia01.servidor_sobe", "dia01.criar_prompt", "dia01.buscar_por_id", "oculta.base", "oculta.depende"])
+    assert all(c["status"] == "pass" for c in report["checks"]), report["checks"]
+    assert any("--only" in w and "parcial" in w for w in report["warnings"]), report["warnings"]
+    assert "correção parcial (--only" in run.stdout
+
+
+def test_only_sem_verificacao_que_combine_sai_com_2_e_lista_as_que_existem(dia01_url, capsys):
+    assert main(["dia01", "--url", dia01_url, "--only", "dia01.nao_existe"]) == 2
+    err = capsys.readouterr().err
+    assert "'dia01.nao_existe'" in err and "dia01.criar_prompt" in err
 
 
 def test_limite_total_ainda_grava_o_que_terminou(dia01_url, url_checks, tmp_path):

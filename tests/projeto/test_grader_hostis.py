@@ -291,7 +291,6 @@ STARTUP_FAILURES = {
     "loop_no_import": "não respondeu GET /health dentro do tempo de subida",
     "nunca_escuta": "não respondeu GET /health dentro do tempo de subida",
     "trava_tudo": "não respondeu GET /health dentro do tempo de subida",
-    "health_sem_fim": "resposta grande demais",
 }
 
 
@@ -303,6 +302,16 @@ def test_servidor_que_nao_sobe_mostra_o_motivo_e_pula_o_resto(batch, name):
     assert STARTUP_FAILURES[name] in first["message"], first["message"]
     for check in outcome.report["checks"][1:]:
         assert check["status"] == "skip" and "depende de dia01.servidor_sobe" in check["message"], check
+
+
+def test_health_sem_fim_custa_so_o_health(batch):
+    """O servidor subiu (o /health responde 200); o corpo sem fim é cortado e só o servidor_sobe reprova por ele."""
+    outcome = batch.outcomes["health_sem_fim"]
+    first = outcome.check("dia01.servidor_sobe")
+    assert first["status"] == "fail" and "resposta grande demais" in first["message"], first
+    for check in outcome.report["checks"][1:]:
+        assert "servidor_sobe" not in (check["message"] or ""), check  # medidas sem ele, não puladas por ele
+        assert check["status"] != "timeout", check
 
 
 def test_stream_sem_fim_reprova_sem_travar(batch):

@@ -19,4 +19,4 @@ while pid > 0 and len(ancestors) < 20:
 found = sentinels("\n".join(environments.values()))
 REPORT = {"pids": len(environments), "pid1_ambiente": len(environments.get(1, "")),
           "ancestrais": len(ancestors), "segredos": len(found)}
-app = app_with(REPORT, " ".join(sorted(found)), fall_on=2)  # e na 2ª requisição, tudo no stderr e cai
+app = app_with(REPORT, " ".join(sorted(found)), fall_on=3)  # o POST do criar_prompt (a 2ª) mostra o relato; na 3ª, tudo no stderr e cai, tudo no stderr e cai
