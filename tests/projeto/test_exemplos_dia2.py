@@ -393,6 +393,9 @@ def test_demo_testes_rapidos(demo_server, dia02_folder, dia02_auth_env):
     output = run_demo(guide_demo("dia2-testes")[0], dia02_folder, dia02_auth_env["SECRET_KEY"], demo_server)
     assert statuses(output) == [401, 401, 401, 401, 401, 401]  # login x2, /me x3, o corpo quebrado sem token
     assert '"owner":"admin"' in output and '"password_hash"' not in output
+    # O 422 formatado pelo json.tool: acentos inteiros (--no-ensure-ascii), e nada da senha de volta.
+    assert '"msg": "Texto longo demais: o máximo é 128 caracteres."' in output
+    assert "\\u00e1" not in output and "a" * 129 not in output
 
 
 def test_demo_notas(dia02_folder):
