@@ -4,7 +4,11 @@ Rode dentro desta pasta:  uvicorn template:app --reload
 Documentação interativa:  http://127.0.0.1:8000/docs (botão "Authorize" depois do passo 3)
 Este arquivo começa da solução do Dia 1 (lá embaixo, já funcionando). Siga os passos
 "TODO N" na ordem; cada um corresponde a um passo do guia (GUIA_APRENDIZADO.md,
-"Passo a passo do Dia 2"). Os imports já estão prontos.
+"Passo a passo do Dia 2"), que ensina o conceito com um exemplo noutro contexto e guarda,
+dobrada, uma solução de cada passo. Os imports já estão prontos.
+Cada TODO diz o objetivo, o contrato (o que o corretor confere) e onde estudar. Quando a
+função fica pronta, apague a linha `raise todo(...)` dela: o que vem depois dessa linha
+nunca roda, e a rota continua respondendo 501.
 """
 
 import asyncio
@@ -69,27 +73,34 @@ class UserInDB(User):
         return User(username=self.username, role=self.role)
 
 
-# TODO 1: guarde os usuários com a senha em hash, nunca a senha em si:
-#   - pwd_context = CryptContext(schemes=["argon2"], argon2__memory_cost=19456,
-#     argon2__rounds=2, argon2__parallelism=1)  (o mínimo da OWASP para argon2id);
-#   - em USERS, "admin" (senha admin123, role admin) e "aluno" (senha aluno123, role aluno),
-#     cada um como UserInDB(..., password_hash=pwd_context.hash("...")).
-#   - DUMMY_HASH = pwd_context.hash("qualquer-coisa"): o passo 3 precisa dele.
+# TODO 1 — objetivo: os usuários do curso, com a senha guardada só como hash lento.
+#   Contrato: USERS tem "admin" (senha admin123, papel admin) e "aluno" (senha aluno123, papel
+#   aluno), cada um um UserInDB cujo password_hash é um hash argon2id com sal, nunca a senha.
+#   Defina também um DUMMY_HASH: o hash de uma senha que ninguém tem (o passo 3 confere contra ele).
+#   O corretor (dia02.hash_lento) mede: um login com senha errada custa bem mais que uma requisição
+#   trivial; senha em texto ou um hash rápido (sha256) reprovam.
+#   Conceito e API: CryptContext do passlib com o esquema argon2 e os parâmetros mínimos da OWASP
+#   (GUIA_APRENDIZADO.md#dia2-passo1; o porquê em #dia2-hash).
 USERS: dict[str, UserInDB] = {}
 
 
 # Passo 2 — criar o token (GUIA_APRENDIZADO.md#dia2-passo2)
 def create_access_token(sub: str, expires_minutes: int | None = None) -> str:
-    # TODO 2: leia settings = get_settings() aqui dentro (nunca uma SECRET_KEY fixa no código).
-    # Se expires_minutes for None, use settings.access_token_expire_minutes.
-    # Claims: {"sub": sub, "exp": agora em UTC + timedelta(minutes=...)}.
-    # Assine com jwt.encode(claims, settings.secret_key, algorithm=ALGORITHM).
+    # TODO 2 — objetivo: o JWT que o login devolve.
+    #   Contrato: HS256 (ALGORITHM), assinado com a SECRET_KEY do ambiente, lida nesta chamada com
+    #   get_settings() (nunca uma chave escrita no código); claims "sub" (o username) e "exp" (agora,
+    #   em UTC, mais expires_minutes; sem o argumento, os minutos de ACCESS_TOKEN_EXPIRE_MINUTES, e
+    #   0 é um valor que vale).
+    #   Conceito e API: anatomia de um JWT e jwt.encode do python-jose (GUIA_APRENDIZADO.md#dia2-passo2).
+    #   O guia mostra como gerar e ler um token de teste antes de existir o login.
     raise todo(2, "create_access_token")
 
 
 # Passo 3 — POST /login e POST /token (GUIA_APRENDIZADO.md#dia2-passo3)
 class LoginRequest(BaseModel):
-    # TODO 3: limite com Field: username de 1 a 50 caracteres e password de 1 a 128.
+    # TODO 3 — limites do corpo do login: username de 1 a 50 caracteres, password de 1 a 128
+    #   (fora disso, 422; sem teto, uma "senha" de megabytes faria o argon2 trabalhar à toa).
+    #   API: os limites de campo do Pydantic, como no Dia 1 (GUIA_APRENDIZADO.md#dia2-passo3).
     username: str
     password: str
 
@@ -100,9 +111,11 @@ class Token(BaseModel):
 
 
 def authenticate_user(username: str, password: str) -> User | None:
-    # TODO 3: devolva user.public() se a senha confere (pwd_context.verify), senão None.
-    # Usuário que não existe também faz um verify, contra o DUMMY_HASH: assim a resposta
-    # demora o mesmo e ninguém descobre, pelo tempo, quais usuários existem.
+    # TODO 3 — objetivo: conferir usuário e senha.
+    #   Contrato: devolve o usuário público (sem hash) se a senha confere, senão None. Todo caminho
+    #   faz exatamente uma verificação argon2: um usuário que não existe confere contra o DUMMY_HASH,
+    #   para o tempo de resposta não revelar quem existe (dia02.login_invalido compara os tempos).
+    #   Conceito: ataques de tempo e o hash dummy (GUIA_APRENDIZADO.md#dia2-passo3).
     raise todo(3, "authenticate_user")
 
 
@@ -129,10 +142,12 @@ async def run_hash(function: Callable[..., Any], *args: Any) -> Any:
 
 
 async def issue_token(credentials: LoginRequest) -> Token:
-    # TODO 3: autentique com `user = await run_hash(authenticate_user, ...)` (o argon2 roda no pool do
-    # hash, pronto acima); se falhar, raise unauthorized("...") (401 + WWW-Authenticate),
-    # com a mesma mensagem para usuário inexistente e senha errada.
-    # Se der certo, devolva Token(access_token=create_access_token(user.username)).
+    # TODO 3 — objetivo: trocar credenciais válidas por um Token.
+    #   Contrato: a conferência da senha (o argon2) roda no pool do hash, com run_hash (pronto acima),
+    #   nunca direto aqui: esta função é async, e um hash no event loop para o servidor inteiro
+    #   (dia02.login_nao_bloqueia). Credenciais erradas: 401 com WWW-Authenticate: Bearer (a função
+    #   unauthorized()), com a mesma mensagem para usuário inexistente e senha errada.
+    #   Conceito: GUIA_APRENDIZADO.md#dia2-passo3 e, sobre o pool, #dia2-pool-hash.
     raise todo(3, "issue_token")
 
 
@@ -154,8 +169,9 @@ async def login(credentials: LoginRequest) -> Token:
 # "Authorize" do /docs envia.
 @app.post("/token", responses=LOGIN_RESPONSES)
 async def login_form() -> Token:
-    # TODO 3: receba o formulário com credentials: Annotated[LoginRequest, Form()]
-    # (os mesmos limites do /login) e devolva await issue_token(credentials).
+    # TODO 3 — objetivo: o mesmo login, lido de um formulário OAuth2 (username e password).
+    #   Contrato: os mesmos limites e as mesmas respostas do /login.
+    #   API: um modelo Pydantic lido como formulário, com Form() (GUIA_APRENDIZADO.md#dia2-passo3).
     raise todo(3, "POST /token")
 
 
@@ -174,19 +190,21 @@ INVALID_TOKEN = "Token inválido ou expirado"
 
 def verify_token(token: str) -> str:
     """Confere forma, assinatura, algoritmo, validade e usuário; devolve o username (o sub)."""
-    # TODO 4: antes de tudo, um token fora da forma compacta (COMPACT_JWT.fullmatch) é 401.
-    # Depois, jwt.decode(token, chave, algorithms=[ALGORITHM],
-    #                    options={"require_exp": True, "require_sub": True})
-    # Qualquer erro de DECODE_ERRORS (JWTError; RecursionError com um cabeçalho aninhado fundo;
-    # TypeError/OverflowError com um exp absurdo) vira raise unauthorized(...): 401, nunca 500.
-    # Um exp que não é número JSON (o texto "9999999999", true) ou um sub que não é texto: 401.
-    # Um sub que não está em USERS também é 401. Devolva o username.
+    # TODO 4 — objetivo: do token ao username, recusando todo token ruim.
+    #   Contrato: devolve o "sub"; todo o resto é 401 com unauthorized() (nunca 500): fora da forma
+    #   compacta (confira com COMPACT_JWT antes do decode), assinatura ou chave erradas, outro
+    #   algoritmo, vencido, sem "exp" ou sem "sub", um erro qualquer de DECODE_ERRORS, um exp que não é
+    #   número JSON, um sub que não é texto, um usuário que não está em USERS.
+    #   Conceito e API: jwt.decode com a lista de algoritmos e as claims exigidas
+    #   (GUIA_APRENDIZADO.md#dia2-decode); cada guarda em uma linha em #dia2-passo4.
     raise todo(4, "verify_token")
 
 
 def get_current_user(token: Annotated[str | None, Depends(oauth2_scheme)]) -> User:
-    # TODO 4: sem token (None) -> 401 com unauthorized(...).
-    # Com token: username = verify_token(token); devolva USERS[username].public().
+    # TODO 4 — objetivo: a dependência das rotas com login.
+    #   Contrato: sem token, 401 com unauthorized() e uma mensagem que diga como se autenticar; com
+    #   token, o usuário público (sem hash) dono dele, segundo verify_token.
+    #   Conceito: dependências e o esquema Bearer (GUIA_APRENDIZADO.md#dia2-passo4).
     raise todo(4, "get_current_user")
 
 
@@ -199,30 +217,35 @@ ADMIN_ONLY = {403: error_response("Só administradores")}  # para o /docs
 
 
 def require_admin(user: CurrentUser) -> User:
-    # TODO 5: se user.role não é "admin", levante HTTPException 403; senão devolva user.
-    # 401 = não sei quem você é; 403 = sei, mas você não pode.
+    # TODO 5 — objetivo: só administradores passam.
+    #   Contrato: 403 para quem não tem o papel "admin"; senão, devolve o usuário. (O 401 de quem nem
+    #   tem token já sai de get_current_user: 401 = não sei quem você é; 403 = sei, mas não pode.)
+    #   Conceito: dependências encadeadas (GUIA_APRENDIZADO.md#dia2-passo5).
     raise todo(5, "require_admin")
 
 
 @app.get("/me")
 def read_me(user: CurrentUser) -> User:
-    # TODO 5: devolva o usuário do token (sem hash de senha, claro).
+    # TODO 5 — contrato: 200 com {"username", "role"} do dono do token; nada de senha nem hash.
     raise todo(5, "GET /me")
 
 
 # dependencies=[...]: a rota só precisa que require_admin passe, não do valor que ele devolve.
 @app.get("/admin/users", dependencies=[Depends(require_admin)], responses=ADMIN_ONLY)
 def list_users() -> list[User]:
-    # TODO 5: devolva a lista de usuários, cada um com .public() (nada de hash).
+    # TODO 5 — contrato: a lista de todos os usuários, só username e role (nenhum hash sai daqui).
+    #   Conceito: o tipo de retorno da rota filtra a resposta (GUIA_APRENDIZADO.md#dia2-passo5).
     raise todo(5, "GET /admin/users")
 
 
 # Passo 6 — a API de prompts do Dia 1, agora com dono (GUIA_APRENDIZADO.md#dia2-passo6)
-# TODO 6: o código abaixo é a solução do Dia 1. Proteja quem escreve:
-#   - Prompt ganha o campo owner: str (quem criou; vem do token, nunca do corpo);
-#   - POST, PUT e DELETE recebem user: CurrentUser (sem token -> 401); o GET continua público;
-#   - create_prompt grava owner=user.username;
-#   - PUT e DELETE chamam ensure_can_edit: só o dono ou um admin pode mexer (senão 403).
+# TODO 6 — objetivo: o código abaixo é a solução do Dia 1; agora só quem fez login escreve, e só o
+#   dono (ou um admin) altera o que é dele.
+#   Contrato: o prompt guarda "owner", o usuário do token (nunca um campo do corpo); POST, PUT e
+#   DELETE sem token válido: 401; PUT e DELETE de quem não é dono nem admin: 403, e o prompt não
+#   muda; GET continua público; o PUT não troca id, created_at nem owner.
+#   Conceito: uma dependência na assinatura da rota (o atalho CurrentUser, pronto acima)
+#   (GUIA_APRENDIZADO.md#dia2-passo6).
 class PromptIn(BaseModel):
     title: str = Field(min_length=1, max_length=80)
     text: str = Field(min_length=1, max_length=4000)
@@ -245,7 +268,7 @@ OWNER_ONLY = {403: error_response("Só o dono do prompt ou um admin"), **NOT_FOU
 
 
 def ensure_can_edit(prompt: Prompt, user: User) -> None:
-    # TODO 6: se user não é admin e não é o dono (prompt.owner), levante HTTPException 403.
+    # TODO 6 — contrato: 403 se o usuário não é admin nem o dono do prompt; senão, nada.
     raise todo(6, "ensure_can_edit")
 
 

@@ -8,15 +8,11 @@ corretor lê o servidor do aluno. Cada rota imita um estilo correto de servidor
 from __future__ import annotations
 
 import asyncio
-import socket
-import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
@@ -25,6 +21,7 @@ from sse_starlette import EventSourceResponse as StarletteEventSourceResponse
 from common.grader.checks import CheckFailure
 from common.grader.sse import Background, open_sse
 from common.sse_data import decode_data
+from tests.projeto.uvicorn_thread import serve
 
 app = FastAPI()
 
@@ -132,26 +129,6 @@ async def closes_without_done():
 @app.post("/protegido")
 async def protected():
     return JSONResponse({"detail": "Não autenticado"}, status_code=401)
-
-
-@contextmanager
-def serve(asgi_app) -> Iterator[str]:
-    """uvicorn numa thread, num socket já aberto (sem corrida pela porta)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(asgi_app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "o uvicorn de teste não subiu"
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=5)
-        sock.close()
 
 
 @pytest.fixture(scope="module")
