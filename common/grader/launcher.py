@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 import stat
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 from common.launcher import ServerProcess, free_port
 
 from .redact import redactor
+from .bwrap import WORK_INSIDE
 from .sandbox import BWRAP, NONE, README, USER, Isolation
 from .servers import LimitedServer, SandboxedServer, Workspace
 from .target import LLMHandle, Target
@@ -65,6 +67,13 @@ def locate_app(submission: Path) -> tuple[Path, str]:
             raise SubmissionError(f"{submission.name}: o nome do arquivo precisa ser um nome de módulo Python válido")
         return submission.parent, submission.stem
     raise SubmissionError(f"{submission} não existe ou não é uma pasta/arquivo .py")
+
+
+def student_paths(copies: list[str], original: Path) -> Callable[[str], str]:
+    """Troca, num traceback, o caminho da cópia que o corretor roda pelo da pasta do aluno."""
+    pattern = re.compile("|".join(rf"(?<![\w./-]){re.escape(copy.rstrip('/'))}/" for copy in copies))
+    frozen = re.compile(r'^\s*File "<frozen importlib\._bootstrap(_external)?>".*\n', re.M)  # ruído do import
+    return lambda text: pattern.sub(lambda _: f"{original}/", frozen.sub("", text))
 
 
 def copy_submission(source: Path, dest: Path) -> None:
@@ -166,8 +175,10 @@ class Launched:
     """
 
     def __init__(self, options: LaunchOptions, server: ServerProcess, llm: FakeLLMSlot,
-                 fallback: FakeLLMSlot | None, env: dict[str, str], secret_key: str) -> None:
+                 fallback: FakeLLMSlot | None, env: dict[str, str], secret_key: str,
+                 paths: Callable[[str], str] = str) -> None:
         self.options, self.server, self.llm, self.fallback = options, server, llm, fallback
+        self.paths = paths  # caminhos da cópia -> caminhos do aluno, no fim da saída do servidor
         self.env, self.secret_key = env, secret_key
         self.early = options.isolation.kind == BWRAP
         self._lock = threading.Lock()
@@ -196,7 +207,7 @@ class Launched:
                 base_url=server.url, secret_key=self.secret_key,
                 llm=LLMHandle(self.llm.server) if options.eager_llm else LLMHandle(start=self.llm.start),
                 fallback_llm=LLMHandle(self.fallback.server) if self.fallback else None, extras=options.extras,
-                env=self.env, startup=startup, _stderr_tail=lambda: redact(server.stderr_tail(TAIL_CHARS)),
+                env=self.env, startup=startup, _stderr_tail=lambda: redact(self.paths(server.stderr_tail(TAIL_CHARS))),
                 _alive=lambda: server.process.poll() is None,
             )
         return self._target
@@ -227,7 +238,8 @@ def launch(options: LaunchOptions) -> Iterator[Launched]:
         ports = {slot.name: slot.port for slot in (llm, fallback) if slot}
         server = _server(isolation, space, module, env, run_id, ports)
         stack.callback(server.stop)
-        yield Launched(options, server, llm, fallback, env, secret_key)
+        paths = student_paths([WORK_INSIDE, str(space.submission)] if sandboxed else [str(space.submission)], app_source)
+        yield Launched(options, server, llm, fallback, env, secret_key, paths)
 
 
 @contextmanager

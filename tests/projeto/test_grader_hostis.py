@@ -304,6 +304,14 @@ def test_servidor_que_nao_sobe_mostra_o_motivo_e_pula_o_resto(batch, name):
         assert check["status"] == "skip" and "depende de dia01.servidor_sobe" in check["message"], check
 
 
+def test_erro_de_sintaxe_aponta_o_arquivo_do_aluno(batch):
+    """O traceback fala do template.py do aluno, não da cópia que o corretor roda (nem do /entrega do sandbox)."""
+    outcome = batch.outcomes["sintaxe"]
+    message = outcome.check("dia01.servidor_sobe")["message"]
+    assert f'File "{outcome.folder}/entrega/template.py"' in message, message
+    assert '"/entrega/' not in message and "corretor-" not in message, message
+
+
 def test_health_sem_fim_custa_so_o_health(batch):
     """O servidor subiu (o /health responde 200); o corpo sem fim é cortado e só o servidor_sobe reprova por ele."""
     outcome = batch.outcomes["health_sem_fim"]
