@@ -23,6 +23,7 @@ import time
 from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import httpx
 import pytest
@@ -256,19 +257,34 @@ def shell_commands(anchor: str, end: str) -> list[tuple[str, int | None, list[st
     return commands
 
 
-def run_commands(commands, base_url: str) -> list[str]:
-    """Roda cada comando no bash contra `base_url`, confere o que o guia anota e devolve as saídas."""
+ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z")
+
+
+def without_dates(text: str) -> str:
+    """Troca cada data ISO 8601 em UTC por um marcador: o guia mostra uma data qualquer."""
+    return ISO_UTC.sub("<data>", text)
+
+
+def run_commands(commands, base_url: str, guide_url: str = GUIDE_URL, cwd: Path | None = None) -> list[str]:
+    """Roda cada comando no bash contra `base_url`, confere o que o guia anota e devolve as saídas.
+
+    O `python3` dos comandos é o Python do ambiente do curso (o guia supõe o `.venv` ativo).
+    """
     outputs = []
     for command, annotated, fragments in commands:
-        done = subprocess.run(["bash", "-o", "pipefail", "-c", command.replace(GUIDE_URL, base_url)],
+        runnable = re.sub(r"(^|\| )python3 ", rf"\g<1>{sys.executable} ", command).replace(guide_url, base_url)
+        done = subprocess.run(["bash", "-o", "pipefail", "-c", runnable], cwd=cwd,
                               capture_output=True, text=True, encoding="utf-8", timeout=60)
         assert done.returncode == 0, f"{command}\n{done.stderr}"
         if annotated is not None:
+            assert " -i " in command, f"o guia anota um status que o comando não mostra (falta -i): {command}"
             status_line = done.stdout.splitlines()[0].strip()
             assert status_line == f"HTTP/1.1 {annotated} {http.HTTPStatus(annotated).phrase}", command
-        position = 0
-        for fragment in fragments:
-            found = done.stdout.find(fragment, position)
+            if annotated == 204:  # "sem corpo": nada depois da linha em branco que fecha os cabeçalhos
+                assert done.stdout.endswith("\n\n"), f"{command}\n{done.stdout!r}"
+        position, output = 0, without_dates(done.stdout)
+        for fragment in map(without_dates, fragments):
+            found = output.find(fragment, position)
             assert found >= 0, f"{command}\nesperado {fragment!r} em:\n{done.stdout}"
             position = found + len(fragment)
         outputs.append(done.stdout)
@@ -279,8 +295,13 @@ STEPS = range(1, 8)
 needs_curl = pytest.mark.skipif(not (shutil.which("curl") and shutil.which("bash")), reason="sem curl ou bash nesta máquina")
 
 
+class Running(NamedTuple):
+    url: str
+    folder: Path  # a pasta do template.py que ele roda
+
+
 @pytest.fixture(scope="module")
-def servers(tmp_path_factory) -> dict[str, str]:
+def servers(tmp_path_factory) -> dict[str, Running]:
     """Um uvicorn novo por estado do template (depois de cada passo) e um da solução, todos de uma vez."""
     apps = {"solução": REPO_ROOT / "solutions" / "dia01"}
     for step in STEPS:
@@ -290,7 +311,7 @@ def servers(tmp_path_factory) -> dict[str, str]:
         started = {name: stack.enter_context(ServerProcess(app_dir=path, scrub_env=True)) for name, path in apps.items()}
         for name, server in started.items():
             assert server.wait_ready(timeout=30) == "pronto", f"{name}:\n{server.stderr_tail()}"
-        yield {name: server.url for name, server in started.items()}
+        yield {name: Running(server.url, apps[name]) for name, server in started.items()}
 
 
 def test_os_passos_somados_sao_a_solucao():
@@ -305,10 +326,12 @@ def test_os_passos_somados_sao_a_solucao():
 @pytest.mark.parametrize("step", STEPS)
 def test_pronto_quando_de_cada_passo_reproduz(servers, step):
     """O "Pronto quando" do passo N, contra o template com os passos 1..N feitos (a partir do 4, depois
-    dos dois POSTs do passo 3, como o guia manda)."""
-    commands = shell_commands(f'<a id="dia1-passo{step}"></a>', "<details>") if step != 2 else []
+    dos dois POSTs do passo 3, como o guia manda), de dentro da pasta do template (o passo 2 importa o
+    template.py)."""
+    commands = shell_commands(f'<a id="dia1-passo{step}"></a>', "<details>")
     posts = shell_commands('<a id="dia1-passo3"></a>', "<details>")[:2] if step >= 4 else []
-    run_commands([(command, None, []) for command, _, _ in posts] + commands, servers[f"passo{step}"])
+    url, folder = servers[f"passo{step}"]
+    run_commands([(command, None, []) for command, _, _ in posts] + commands, url, cwd=folder)
 
 
 @needs_curl
@@ -316,16 +339,34 @@ def test_testes_rapidos_do_guia_reproduzem(servers):
     commands = shell_commands('<a id="dia1-testes"></a>', "<a id=")
     assert sum(status is not None for _, status, _ in commands) >= 5, commands
     assert any("json.tool --no-ensure-ascii" in command for command, _, _ in commands), commands
-    outputs = dict(zip((command for command, _, _ in commands), run_commands(commands, servers["solução"])))
+    outputs = dict(zip((command for command, _, _ in commands), run_commands(commands, servers["solução"].url)))
     pretty = next(output for command, output in outputs.items() if "json.tool --no-ensure-ascii" in command)
     assert "opinião" in pretty and "\\u00" not in pretty, pretty
 
 
 def test_o_que_a_tabela_de_problemas_afirma(servers):
-    with httpx.Client(base_url=servers["solução"], timeout=10) as api:
+    with httpx.Client(base_url=servers["solução"].url, timeout=10) as api:
         slash = api.get("/prompts/")
         assert slash.status_code == 307 and slash.headers["location"].endswith("/prompts")
         # curl -d sem -H "Content-Type: application/json" manda um formulário
         form = api.post("/prompts", content=b'{"title": "a", "text": "b"}',
                         headers={"Content-Type": "application/x-www-form-urlencoded"})
         assert form.status_code == 422 and form.json()["detail"][0]["msg"] == "Deve ser um objeto JSON."
+
+
+SERVED_EXAMPLES = ["primeira_rota", "notas_pydantic", "notas_criar", "notas_query", "notas_404", "notas_204"]
+
+
+@needs_curl
+def test_curls_dos_conceitos_reproduzem():
+    """O bloco de curl logo depois de cada exemplo, contra o exemplo num uvicorn de verdade (o guia usa
+    a porta 8010)."""
+    with ExitStack() as stack:
+        started = {name: stack.enter_context(ServerProcess(app_dir=EXAMPLES, module=name, scrub_env=True))
+                   for name in SERVED_EXAMPLES}
+        for name, server in started.items():
+            assert server.wait_ready(timeout=30) == "pronto", f"{name}:\n{server.stderr_tail()}"
+        for name, server in started.items():
+            commands = shell_commands(f"<!-- exemplo: docs/exemplos/dia1/{name}.py -->", "<a id=")
+            assert commands, name
+            run_commands(commands, server.url, guide_url="http://127.0.0.1:8010")
