@@ -370,3 +370,13 @@ def test_curls_dos_conceitos_reproduzem():
             commands = shell_commands(f"<!-- exemplo: docs/exemplos/dia1/{name}.py -->", "<a id=")
             assert commands, name
             run_commands(commands, server.url, guide_url="http://127.0.0.1:8010")
+
+
+def test_docs_dos_exemplos_usam_cdn_e_o_do_template_nao():
+    """O guia: o /docs de um exemplo (FastAPI puro) busca o Swagger UI num CDN; o do template, no próprio app."""
+    external = re.compile(r"""(?:src|href)=["'](https?://[^"']+)""")
+    assert any("cdn" in url for url in external.findall(client("notas_criar").get("/docs").text))
+    template = runpy.run_path(str(REPO_ROOT / "dia01" / "template.py"))["app"]
+    page = TestClient(template).get("/docs")
+    assert page.status_code == 200 and "swagger-ui-bundle.js" in page.text
+    assert external.findall(page.text) == []
