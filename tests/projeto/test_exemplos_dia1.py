@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import http
+import json
 import re
 import runpy
 import shutil
@@ -331,7 +332,15 @@ def test_pronto_quando_de_cada_passo_reproduz(servers, step):
     commands = shell_commands(f'<a id="dia1-passo{step}"></a>', "<details>")
     posts = shell_commands('<a id="dia1-passo3"></a>', "<details>")[:2] if step >= 4 else []
     url, folder = servers[f"passo{step}"]
-    run_commands([(command, None, []) for command, _, _ in posts] + commands, url, cwd=folder)
+    outputs = run_commands([(command, None, []) for command, _, _ in posts] + commands, url, cwd=folder)
+    if step == 6:  # o GET mostra o título novo com o mesmo id e created_at; o PUT inválido não muda nada
+        gets = [json.loads(output) for (command, _, _), output in zip(posts + commands, outputs)
+                if command == f"curl -s {GUIDE_URL}/prompts/1"]
+        assert len(gets) == 3, gets
+        before, after, after_invalid_put = gets
+        assert after["title"] != before["title"], gets
+        assert (after["id"], after["created_at"]) == (before["id"], before["created_at"]), gets
+        assert after_invalid_put == after, gets
 
 
 @needs_curl
