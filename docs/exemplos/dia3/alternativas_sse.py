@@ -1,9 +1,9 @@
 """A mesma contagem em SSE com as bibliotecas prontas: `fastapi.sse` e sse-starlette.
 
 Na raiz do repositório:
-    uvicorn alternativas_sse:app --app-dir docs/exemplos/dia3
-    curl -N -i http://127.0.0.1:8000/fastapi-sse
-    curl -N -i http://127.0.0.1:8000/sse-starlette
+    uvicorn alternativas_sse:app --app-dir docs/exemplos/dia3 --port 8002
+    curl -N -i http://127.0.0.1:8002/fastapi-sse
+    curl -N -i http://127.0.0.1:8002/sse-starlette
 """
 
 import asyncio

@@ -1,7 +1,7 @@
 """Um gerador assíncrono transmitido com StreamingResponse: uma contagem regressiva, uma linha por vez.
 
-Na raiz do repositório:  uvicorn contagem_stream:app --app-dir docs/exemplos/dia3
-Em outro terminal:       curl -N "http://127.0.0.1:8000/contagem?de=5"
+Na raiz do repositório:  uvicorn contagem_stream:app --app-dir docs/exemplos/dia3 --port 8002
+Em outro terminal:       curl -N "http://127.0.0.1:8002/contagem?de=5"
 """
 
 import asyncio

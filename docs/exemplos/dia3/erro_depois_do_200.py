@@ -1,9 +1,9 @@
 """Erros depois do 200: o status já saiu, então a falha vira um evento, e o stream termina direito.
 
 Um sensor que falha na terceira leitura. Na raiz do repositório:
-    uvicorn erro_depois_do_200:app --app-dir docs/exemplos/dia3
-    curl -N http://127.0.0.1:8000/leituras              # leitura, leitura, erro, fim
-    curl -N http://127.0.0.1:8000/leituras-sem-tratar   # duas leituras e a conexão cortada
+    uvicorn erro_depois_do_200:app --app-dir docs/exemplos/dia3 --port 8002
+    curl -N http://127.0.0.1:8002/leituras              # leitura, leitura, erro, fim
+    curl -N http://127.0.0.1:8002/leituras-sem-tratar   # duas leituras e a conexão cortada
 """
 
 import asyncio

@@ -1,8 +1,8 @@
 """Eventos SSE com nome e dados em JSON: início (com um id), um evento por etapa e um resumo no fim.
 
 Um "build" de mentira, em etapas. Na raiz do repositório:
-    uvicorn eventos_tipados:app --app-dir docs/exemplos/dia3
-    curl -N -X POST http://127.0.0.1:8000/builds
+    uvicorn eventos_tipados:app --app-dir docs/exemplos/dia3 --port 8002
+    curl -N -X POST http://127.0.0.1:8002/builds
 """
 
 import asyncio

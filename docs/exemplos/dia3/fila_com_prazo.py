@@ -1,10 +1,10 @@
 """Esperar com prazo sem matar quem produz: o prazo vai na espera da FILA, nunca na leitura da fonte.
 
 Uma fonte que fica calada por um tempo e depois manda três itens. Na raiz do repositório:
-    uvicorn fila_com_prazo:app --app-dir docs/exemplos/dia3
-    curl -N "http://127.0.0.1:8000/certo?silencio=0.7"    # pings no silêncio, depois os 3 itens
-    curl -N "http://127.0.0.1:8000/errado?silencio=0.7"   # um ping e o fim, sem item nenhum
-    curl -N "http://127.0.0.1:8000/certo?silencio=3"      # silêncio longo demais: erro
+    uvicorn fila_com_prazo:app --app-dir docs/exemplos/dia3 --port 8002
+    curl -N "http://127.0.0.1:8002/certo?silencio=0.7"    # pings no silêncio, depois os 3 itens
+    curl -N "http://127.0.0.1:8002/errado?silencio=0.7"   # um ping e o fim, sem item nenhum
+    curl -N "http://127.0.0.1:8002/certo?silencio=3"      # silêncio longo demais: erro
 """
 
 import asyncio

@@ -1,8 +1,8 @@
 """O formato SSE escrito à mão: eventos com nome, dados em JSON, um comentário e um evento de fim.
 
 Um termômetro que manda uma leitura a cada intervalo. Na raiz do repositório:
-    uvicorn sse_termometro:app --app-dir docs/exemplos/dia3
-    curl -N "http://127.0.0.1:8000/temperaturas?leituras=3"
+    uvicorn sse_termometro:app --app-dir docs/exemplos/dia3 --port 8002
+    curl -N "http://127.0.0.1:8002/temperaturas?leituras=3"
 """
 
 import asyncio

@@ -1,9 +1,9 @@
 """Uma tarefa produtora, uma fila e um registro: cancelar um stream a partir de OUTRA requisição.
 
 Um download lento, em partes. Na raiz do repositório, e depois em dois terminais:
-    uvicorn tarefa_e_fila:app --app-dir docs/exemplos/dia3
-    curl -N -X POST http://127.0.0.1:8000/downloads                   # anote o id do evento start
-    curl -X POST http://127.0.0.1:8000/downloads/<id>/cancelar
+    uvicorn tarefa_e_fila:app --app-dir docs/exemplos/dia3 --port 8002
+    curl -N -X POST http://127.0.0.1:8002/downloads                   # anote o id do evento start
+    curl -X POST http://127.0.0.1:8002/downloads/<id>/cancelar
 """
 
 import asyncio
