@@ -4,7 +4,7 @@ As funcionalidades de produção dos sistemas de que o curso nasceu. Nível de a
 traz só o contrato (o mesmo do dia03/README.md, "Desafios extras"); a estrutura é sua. Cada desafio tem
 uma seção no guia, na ordem destes blocos, que lista os imports e as peças que ele usa
 (GUIA_APRENDIZADO.md#dia3-extras). O corretor só os verifica com
-`python -m common.grader dia03 dia03 --extras`, e a nota deles sai à parte.
+`python3 -m common.grader dia03 dia03 --extras` (no Windows, `python -m ...`), e a nota deles sai à parte.
 
 O template.py inclui estas rotas com `app.include_router(extras.router)`. Dois desafios mexem no
 template.py, porque mudam o /chat do núcleo: o C (histórico limitado) e o J (o agente).
