@@ -4,7 +4,7 @@ Uma API que transmite, token a token, a resposta de um modelo de linguagem usand
 Server-Sent Events (SSE). O login é o do Dia 2, reaproveitado de `common.auth`.
 
 Para rodar (dentro desta pasta), com o fake LLM ligado em outro terminal
-(`python3 -m common.fake_llm`; no Windows, `python -m common.fake_llm`):
+(`python -m common.fake_llm`):
 
     uvicorn template:app --reload
 
