@@ -192,6 +192,19 @@ def test_playlist_valida_literal_e_tamanho_da_lista(capsys):
     assert example["Playlist"](nome="x").faixas == []
 
 
+# --- PurePath e functools.cache (desafio B) ----------------------------------------------------
+
+def test_icone_le_a_extensao_sem_abrir_e_monta_cada_estilo_uma_vez(capsys):
+    example = runpy.run_path(str(EXAMPLES / "icone_por_extensao.py"), run_name="__main__")
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split("→ ")[1] for line in lines[:6]] == [
+        "ícone imagem, cor verde", "ícone texto, cor azul", "ícone generico, cor cinza",
+        "ícone generico, cor cinza", "ícone generico, cor cinza", "ícone imagem, cor verde",
+    ]
+    assert lines[6] == "CacheInfo(hits=3, misses=3, maxsize=None, currsize=3)"
+    assert example["icone"]("/caminho/que/nao/existe.PDF") == "documento"  # nada é aberto
+
+
 # --- LangChain: ainvoke, astream e os chunks vazios ---------------------------------------------
 
 def scripted(tokens: list[str]) -> tuple[str, str]:
