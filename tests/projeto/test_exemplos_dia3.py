@@ -205,6 +205,16 @@ def test_icone_le_a_extensao_sem_abrir_e_monta_cada_estilo_uma_vez(capsys):
     assert example["icone"]("/caminho/que/nao/existe.PDF") == "documento"  # nada é aberto
 
 
+# --- ast sem eval (desafio J) ------------------------------------------------------------------
+
+def test_regra_segura_avalia_so_o_que_esta_na_lista(capsys):
+    example = runpy.run_path(str(EXAMPLES / "regra_segura.py"), run_name="__main__")
+    assert [line.split("→ ")[1] for line in capsys.readouterr().out.splitlines()] == [
+        "True", "False", "recusada: não aceito Call numa regra", "recusada: não é uma expressão"]
+    assert example["regra"]("open", {}) == "recusada: não aceito Name numa regra"  # nada de builtins
+    assert example["regra"]("idade.real", {"idade": 1}) == "recusada: não aceito Attribute numa regra"
+
+
 # --- LangChain: ainvoke, astream e os chunks vazios ---------------------------------------------
 
 def scripted(tokens: list[str]) -> tuple[str, str]:
