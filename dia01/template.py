@@ -4,6 +4,7 @@ Rode dentro desta pasta:  uvicorn template:app --reload
 Documentação interativa:  http://127.0.0.1:8000/docs
 Siga os passos "TODO N" na ordem; cada um corresponde a um passo do guia
 (GUIA_APRENDIZADO.md, "Passo a passo do Dia 1"). Os imports já estão prontos.
+Cada TODO diz o objetivo, o contrato e o conceito a usar; o código é seu.
 """
 
 from datetime import datetime, timezone
@@ -24,7 +25,9 @@ serve_docs_offline(app)  # /docs sem internet: o Swagger UI vem deste app (commo
 
 
 # Andaime do exercício: uma rota ainda não feita responde 501 (Not Implemented) com uma
-# dica, em vez de derrubar o servidor. Terminou todos os passos? Pode apagar esta função.
+# dica, em vez de derrubar o servidor. Escreva o código de cada passo NO LUGAR da linha
+# `raise todo(...)` dele e apague essa linha: enquanto ela existir, a rota responde 501 e
+# nada do que vier depois dela roda. Terminou todos os passos? Pode apagar esta função.
 def todo(step: int, what: str) -> HTTPException:
     return HTTPException(
         status.HTTP_501_NOT_IMPLEMENTED,
@@ -40,10 +43,13 @@ def health() -> dict[str, str]:
 
 
 # Passo 1 — modelos Pydantic (GUIA_APRENDIZADO.md#dia1-passo1)
-# TODO 1: PromptIn é o que o cliente envia; Prompt é o que a API devolve.
-#   - Em PromptIn, limite o tamanho com Field: title de 1 a 80 caracteres, text de 1 a 4000.
-#     Com isso o FastAPI responde 422 sozinho quando o corpo é inválido.
-#   - Prompt herda de PromptIn e acrescenta id (int) e created_at (datetime).
+# TODO 1: escreva o contrato em dois modelos, para o FastAPI validar a entrada e formatar a saída.
+#   Objetivo: PromptIn é o corpo que o cliente envia (no POST e no PUT); Prompt é o que a API devolve.
+#   Contrato: title com 1 a 80 caracteres e text com 1 a 4000 (fora disso, 422); tags é opcional
+#     e vale [] quando omitido. Prompt tem os campos de PromptIn e mais dois, que só o servidor
+#     decide: id (inteiro) e created_at (data e hora).
+#   Conceito: limites de tamanho declarados no campo (Field do Pydantic) e herança entre modelos.
+#     GUIA_APRENDIZADO.md#dia1-passo1
 class PromptIn(BaseModel):
     title: str
     text: str
@@ -55,10 +61,12 @@ class Prompt(PromptIn):
 
 
 # Passo 2 — armazenamento em memória (GUIA_APRENDIZADO.md#dia1-passo2)
-# TODO 2: crie o "banco" em memória:
-#   - prompts_db: um dict[int, Prompt] vazio, que guarda cada prompt pelo seu id;
-#   - prompt_ids = count(start=1): cada next(prompt_ids) devolve o próximo id (1, 2, 3...).
-#     Por que não len(prompts_db) + 1? Pense no que acontece depois de um DELETE.
+# TODO 2: crie aqui o "banco" em memória: onde os prompts ficam e de onde vem o próximo id.
+#   Objetivo: prompts_db guarda cada Prompt pelo seu id; prompt_ids fornece os ids novos.
+#   Contrato: os ids começam em 1 e só crescem; o id de um prompt apagado nunca volta.
+#     (Por isso len(prompts_db) + 1 não serve: o que ele vale depois de um DELETE?)
+#   Conceito: um dict comum e um contador do itertools (count, já importado).
+#     GUIA_APRENDIZADO.md#dia1-passo2
 
 # Um tipo reutilizável para o {prompt_id} da URL: "abc" vira 422 sem uma linha de código nossa.
 PromptId = Annotated[int, Path(description="O id devolvido pelo POST /prompts")]
@@ -69,9 +77,12 @@ NOT_FOUND = {404: error_response("Prompt não encontrado")}
 # Passo 3 — POST /prompts (GUIA_APRENDIZADO.md#dia1-passo3)
 @app.post("/prompts")
 def create_prompt(body: PromptIn) -> Prompt:
-    # TODO 3: crie um Prompt com o próximo id, created_at = datetime.now(timezone.utc)
-    # e os campos do corpo (body.model_dump()); guarde-o em prompts_db e devolva-o.
-    # Um recurso criado responde 201: use status_code no decorador.
+    # TODO 3: crie o prompt a partir do corpo, guarde-o e devolva-o.
+    #   Contrato: 201 Created (não 200) com o prompt completo: os campos do corpo, o próximo id
+    #     do contador e created_at com o instante da criação, com fuso (UTC).
+    #   Conceito: o status de sucesso é declarado no decorador; o modelo de saída é montado com
+    #     os campos do modelo de entrada mais os do servidor. GUIA_APRENDIZADO.md#dia1-passo3
+    #   Troque a linha raise todo(...) abaixo pelo seu código.
     raise todo(3, "POST /prompts")
 
 
@@ -83,18 +94,25 @@ def list_prompts(
     limit: int = 20,
     offset: int = 0,
 ) -> list[Prompt]:
-    # TODO 4: devolva os prompts em ordem de id, aplicando nesta ordem:
-    #   - tag: só os que têm essa tag;  q: texto contido no title ou no text, sem
-    #     diferenciar maiúsculas (casefold);  depois a fatia [offset : offset + limit].
-    # Limites: limit de 1 a 100 e offset >= 0, com Annotated[int, Query(ge=..., le=...)].
+    # TODO 4: devolva os prompts em ordem de id, filtrados e paginados.
+    #   Contrato: tag traz só os prompts que têm exatamente essa tag; q traz os que contêm o
+    #     trecho no title ou no text, sem diferenciar maiúsculas; a página (offset, limit) é
+    #     cortada DEPOIS dos filtros. limit vai de 1 a 100 (padrão 20) e offset é >= 0
+    #     (padrão 0): fora disso, 422.
+    #   Conceito: os limites ficam na declaração dos parâmetros (Annotated e Query), não num
+    #     if; comparação sem maiúsculas com casefold. GUIA_APRENDIZADO.md#dia1-passo4
+    #   Troque a linha raise todo(...) abaixo pelo seu código.
     raise todo(4, "GET /prompts")
 
 
 # Passo 5 — GET /prompts/{prompt_id} (GUIA_APRENDIZADO.md#dia1-passo5)
 def find_prompt(prompt_id: int) -> Prompt:
     """Devolve o prompt ou responde 404. PUT e DELETE reutilizam esta função."""
-    # TODO 5: se o id não está em prompts_db, levante HTTPException com status 404
-    # e uma mensagem em português; senão, devolva o prompt.
+    # TODO 5: devolva o prompt guardado com esse id.
+    #   Contrato: id que não existe responde 404 com {"detail": "<mensagem em português>"}.
+    #   Conceito: um erro HTTP é uma exceção do FastAPI (HTTPException). O GET, o PUT e o
+    #     DELETE por id passam todos por esta função. GUIA_APRENDIZADO.md#dia1-passo5
+    #   Troque a linha raise todo(...) abaixo pelo seu código.
     raise todo(5, "GET /prompts/{prompt_id} (função find_prompt)")
 
 
@@ -106,14 +124,22 @@ def read_prompt(prompt_id: PromptId) -> Prompt:
 # Passo 6 — PUT /prompts/{prompt_id} (GUIA_APRENDIZADO.md#dia1-passo6)
 @app.put("/prompts/{prompt_id}", responses=NOT_FOUND)
 def update_prompt(prompt_id: PromptId, body: PromptIn) -> Prompt:
-    # TODO 6: ache o prompt atual com find_prompt (404 se não existe) e troque o conteúdo
-    # pelo do corpo, mantendo o mesmo id e o mesmo created_at. Devolva o prompt novo.
+    # TODO 6: troque o conteúdo do prompt pelo do corpo e devolva-o atualizado.
+    #   Contrato: 200 com title, text e tags novos e o MESMO id e created_at; o GET seguinte
+    #     mostra a mudança; id que não existe dá 404 (reaproveite o passo 5).
+    #   Conceito: uma cópia do modelo com só alguns campos trocados (model_copy do Pydantic).
+    #     GUIA_APRENDIZADO.md#dia1-passo6
+    #   Troque a linha raise todo(...) abaixo pelo seu código.
     raise todo(6, "PUT /prompts/{prompt_id}")
 
 
 # Passo 7 — DELETE /prompts/{prompt_id} (GUIA_APRENDIZADO.md#dia1-passo7)
 @app.delete("/prompts/{prompt_id}", responses=NOT_FOUND)
 def delete_prompt(prompt_id: PromptId) -> None:
-    # TODO 7: remova o prompt (404 se não existe) e responda 204 com o corpo vazio:
-    # status_code no decorador e nenhum return.
+    # TODO 7: apague o prompt.
+    #   Contrato: 204 No Content, com o corpo vazio; id que não existe dá 404 (passo 5); depois,
+    #     o GET do mesmo id dá 404.
+    #   Conceito: o status de sucesso no decorador; uma função que não devolve nada (-> None)
+    #     faz o 204 sair sem corpo. GUIA_APRENDIZADO.md#dia1-passo7
+    #   Troque a linha raise todo(...) abaixo pelo seu código.
     raise todo(7, "DELETE /prompts/{prompt_id}")
