@@ -16,9 +16,9 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[2]
 GUIDE = (REPO_ROOT / "GUIA_APRENDIZADO.md").read_text(encoding="utf-8")
 ANCHORS = set(re.findall(r'<a id="([\w-]+)"></a>', GUIDE))
-EXAMPLE = re.compile(r"<!-- exemplo: (\S+) -->\s*```python\n(.*?)```", re.S)
+EXAMPLE = re.compile(r"<!-- exemplo: (\S+) -->\s*```python\n(.*?)^```", re.S | re.M)
 FOLDED = re.compile(r"<details><summary>Ver uma solução deste passo</summary>(.*?)</details>", re.S)
-CODE = re.compile(r"```python\n(.*?)```", re.S)
+CODE = re.compile(r"^(```|~~~)python\n(.*?)^\1", re.S | re.M)  # cercas no começo da linha
 DAY_HEADING = re.compile(r"^## Dia (\d)\b", re.M)
 ELISION = {"...", "# ..."}  # uma linha que pula um trecho da solução
 
@@ -36,7 +36,7 @@ def solution_lines(day: str) -> set[str]:
 
 def folded_blocks() -> list[tuple[str, str]]:
     """(dia, código) de cada bloco python dentro das soluções dobradas."""
-    return [(day_at(fold.start()), code) for fold in FOLDED.finditer(GUIDE) for code in CODE.findall(fold.group(1))]
+    return [(day_at(fold.start()), code) for fold in FOLDED.finditer(GUIDE) for _, code in CODE.findall(fold.group(1))]
 
 
 def test_exemplos_do_guia_sao_os_arquivos():
