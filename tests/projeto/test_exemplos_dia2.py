@@ -9,7 +9,6 @@ rodam no bash, com curl, contra a solução do Dia 2.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import shutil
@@ -27,6 +26,7 @@ from fastapi.testclient import TestClient
 from jose import JWTError, jwt
 
 from common.config import REPO_ROOT
+from tests.projeto.exemplos import load_example
 from tests.projeto.uvicorn_thread import serve
 
 EXAMPLES = REPO_ROOT / "docs" / "exemplos" / "dia2"
@@ -37,11 +37,7 @@ RELEASE_TIMEOUT = 10  # segundos: o máximo que um teste espera por algo que já
 
 
 def load(name: str):
-    """Importa docs/exemplos/dia2/<name>.py como módulo (a pasta não é um pacote)."""
-    spec = importlib.util.spec_from_file_location(f"exemplo_dia2_{name}", EXAMPLES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_example("dia2", name)
 
 
 def run_example(name: str) -> str:

@@ -12,7 +12,6 @@ com o fake LLM. Também ficam aqui duas afirmações do guia sobre o comportamen
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
 import os
 import pty
@@ -33,6 +32,7 @@ from langchain_openai import ChatOpenAI
 
 from common.fake_llm import make_marker
 from common.launcher import ServerProcess
+from tests.projeto.exemplos import load_example
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO_ROOT / "docs" / "exemplos" / "dia3"
@@ -44,11 +44,7 @@ NO_CURL = "o curl não está instalado (no Debian/Ubuntu: apt-get install curl)"
 
 
 def load(name: str):
-    """Importa docs/exemplos/dia3/<name>.py como um módulo avulso."""
-    spec = importlib.util.spec_from_file_location(f"exemplo_dia3_{name}", EXAMPLES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_example("dia3", name)
 
 
 def swallowing_solution(dest: Path) -> Path:
