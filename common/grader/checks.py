@@ -85,11 +85,19 @@ def shown_list(items: Iterable[object], limit: int = 5) -> str:
     return f"[{', '.join(map(str, items[:limit]))}]{more}"
 
 
+NOT_IMPLEMENTED_HELP = (
+    "A rota ainda responde 501 (Not Implemented): é a linha `raise todo(...)` do template. Escreva o código "
+    "do passo no lugar dela e apague a linha (enquanto ela existir, nada depois dela roda)."
+)
+
+
 def expect(condition: object, expected: object, got: object, help: str | None = None,
            anchor: str | None = None) -> None:
     """Falha com "esperado: X; recebido: Y" (e uma linha de ajuda) se a condição for falsa."""
     if condition:
         return
+    if isinstance(got, str) and got.startswith("status 501"):  # describe_response de uma rota do template
+        help = NOT_IMPLEMENTED_HELP  # a ajuda da verificação falaria de outra coisa (ex.: do status_code=201)
     message = f"esperado: {shorten(expected)}; recebido: {shorten(got)}"
     if help:
         message += f"\n{help}"

@@ -1,6 +1,9 @@
 """Fixtures compartilhadas dos testes do projeto (`make test`)."""
 
+import compileall
+import os
 import secrets
+import sys
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -11,6 +14,30 @@ from common.fake_llm import FakeLLMServer
 from common.launcher import ServerProcess
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+MAX_WORKERS = 4  # os 4 módulos pesados (corpus e hostis) já corrigem 3 entregas em paralelo cada
+
+
+def pytest_xdist_auto_num_workers(config) -> int:
+    """`-n auto`: um processo por CPU que este processo pode usar (o affinity respeita o cpuset de um contêiner)."""
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(usable, MAX_WORKERS))
+
+
+def _freeze_bytecode() -> None:
+    """Compila common/ e bench/ agora e, daqui em diante, ninguém da sessão escreve .pyc no repositório.
+
+    Os processos de teste rodam em paralelo, e sem o sandbox o corretor acusa (saída 2) qualquer arquivo novo
+    em common/ ou na raiz do repositório durante uma correção: o .pyc que outro teste gravasse naquela hora
+    seria um falso "common/ mudou". Roda ao carregar este arquivo, antes de qualquer teste (o xdist só
+    distribui os testes depois de todos os processos terminarem a coleta).
+    """
+    for folder in ("common", "bench"):
+        compileall.compile_dir(REPO_ROOT / folder, quiet=1)
+    sys.dont_write_bytecode = True
+    os.environ["PYTHONDONTWRITEBYTECODE"] = "1"  # e os subprocessos (uvicorn, corretor) herdam
+
+
+_freeze_bytecode()
 
 
 # --- Dia 03: a solução de referência num uvicorn de verdade, ligada a um fake LLM -------------

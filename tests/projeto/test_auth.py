@@ -10,6 +10,7 @@ Os tokens ruins são fabricados aqui com python-jose e com a SECRET_KEY injetada
 import asyncio
 import base64
 import json
+import statistics
 import threading
 import time
 
@@ -23,10 +24,12 @@ from common.config import REPO_ROOT
 
 ADMIN = {"username": "admin", "password": "admin123"}
 WRONG_KEY = "uma-chave-que-o-servidor-nao-conhece"
-# Respostas de /health enquanto os logins simultâneos rodam. Com o argon2 numa thread, o loop
-# responde dezenas; com o argon2 dentro de `async def`, o loop fica preso e sai 1 ou 2.
-MIN_HEALTH_DURING_LOGINS = 5
-CONCURRENT_LOGINS = 3
+# /health pedido logo que o 1º de vários logins simultâneos volta, medido em "logins" (como na verificação
+# dia02.login_nao_bloqueia): uma razão, e não uma contagem de respostas, para não depender da carga da
+# máquina. Medido com 3 processos gastando CPU nos 2 núcleos: com o argon2 no pool, até 2,3 logins; com o
+# argon2 dentro de `async def`, o /health espera a fila, 9 a 14 logins.
+CONCURRENT_LOGINS = 16
+MAX_HEALTH_IN_LOGINS = 4.0
 
 COMMON_AUTH_APP = '''
 from fastapi import Depends, FastAPI
@@ -314,25 +317,38 @@ def test_admin_only_route_is_200_for_admin_403_for_aluno_401_without_token(api, 
 # --- O argon2 não trava o event loop ---------------------------------------------------------
 
 
-async def health_answers_during_logins(url: str) -> int:
-    """Quantos GET /health respondem antes de terminar o 1º de vários logins simultâneos."""
-    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
-        logins = [asyncio.create_task(client.post("/login", json=ADMIN)) for _ in range(CONCURRENT_LOGINS)]
-        answered = 0
-        while not any(login.done() for login in logins):
-            assert (await client.get("/health")).status_code == 200
-            answered += 1
-        assert all(response.status_code == 200 for response in await asyncio.gather(*logins))
-    return answered
+async def timed_login(client: httpx.AsyncClient) -> float:
+    started = time.perf_counter()
+    assert (await client.post("/login", json=ADMIN)).status_code == 200
+    return time.perf_counter() - started
+
+
+async def health_during_logins(client: httpx.AsyncClient) -> float:
+    """Segundos de um GET /health pedido logo que o 1º de CONCURRENT_LOGINS logins simultâneos volta."""
+    logins = [asyncio.create_task(timed_login(client)) for _ in range(CONCURRENT_LOGINS)]
+    await asyncio.wait(logins, return_when=asyncio.FIRST_COMPLETED)
+    started = time.perf_counter()
+    assert (await client.get("/health")).status_code == 200
+    health = time.perf_counter() - started
+    await asyncio.gather(*logins)
+    return health
+
+
+async def health_in_logins(url: str) -> float:
+    """O /health durante os logins, em múltiplos do tempo de um login sozinho (a melhor de duas rodadas:
+    um /health lento por acaso não conta; um loop parado é lento nas duas)."""
+    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+        one_login = statistics.median([await timed_login(client) for _ in range(3)])
+        return min([await health_during_logins(client) for _ in range(2)]) / one_login
 
 
 def test_hashing_does_not_block_the_event_loop(target):
-    assert asyncio.run(health_answers_during_logins(target)) >= MIN_HEALTH_DURING_LOGINS
+    assert asyncio.run(health_in_logins(target)) <= MAX_HEALTH_IN_LOGINS
 
 
 def test_the_measure_catches_a_login_that_blocks_the_loop(own_apps):
     """Controle negativo: o argon2 chamado direto na rota `async def` prende o loop, e a medida acima acusa."""
-    assert asyncio.run(health_answers_during_logins(own_apps["login-bloqueante"])) < MIN_HEALTH_DURING_LOGINS
+    assert asyncio.run(health_in_logins(own_apps["login-bloqueante"])) > MAX_HEALTH_IN_LOGINS
 
 
 # --- common.auth por dentro (o que o servidor não mostra) -----------------------------------------

@@ -1,7 +1,7 @@
 """Prova do corretor nos Dias 1 e 2: a solução tira 100, o template tira pouco (sem quebrar o
 corretor) e cada entrega quebrada do corpus reprova exatamente as verificações do seu defeito.
 
-Cada dia é corrigido numa só rodada do modo turma (2 em paralelo): solução, template, outros
+Cada dia é corrigido numa só rodada do modo turma (`corpus.JOBS` em paralelo): solução, template, outros
 estilos corretos e todo o corpus juntos, como o professor faria com uma turma.
 """
 
@@ -11,7 +11,7 @@ import pytest
 
 from tests.projeto.corpus import (
     SOLUTION, TEMPLATE, Broken, assert_corpus_covers, assert_only_the_defect, assert_template_scores_low,
-    grade_corpus, summary,
+    assert_unfinished_routes_blame_the_todo, grade_corpus, summary,
 )
 from tests.projeto.corpus import quebrados_dia01, quebrados_dia02
 
@@ -46,6 +46,11 @@ def test_outros_estilos_corretos_tiram_100(reports, entry: Broken):
 @pytest.mark.parametrize("day", sorted(ENTRIES))
 def test_template_tira_pouco_sem_quebrar_o_corretor(reports, day):
     assert_template_scores_low(reports[day][TEMPLATE], TEMPLATE_MAX_SCORE)
+
+
+@pytest.mark.parametrize("day", sorted(ENTRIES))
+def test_template_manda_apagar_o_raise_todo(reports, day):
+    assert_unfinished_routes_blame_the_todo(reports[day][TEMPLATE])
 
 
 @pytest.mark.parametrize("day", sorted(ENTRIES))

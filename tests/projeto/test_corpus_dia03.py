@@ -1,6 +1,6 @@
 """Prova do corretor no Dia 3 (o único que verifica o comportamento de streaming).
 
-Numa só rodada do modo turma (2 em paralelo), como o professor faria:
+Numa só rodada do modo turma (`corpus.JOBS` em paralelo), como o professor faria:
 - a solução de referência tira 100, duas vezes, com o mesmo resultado (nada de verificação instável);
 - outros estilos corretos (fastapi.sse, sse-starlette, HTTPBearer, um agente) também tiram 100;
 - o template intocado tira pouco, sem quebrar o corretor;

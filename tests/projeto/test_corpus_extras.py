@@ -1,6 +1,6 @@
 """Prova das verificações dos desafios extras do Dia 3 (`--extras`).
 
-Numa só rodada de `grade_many` (modo turma, 2 em paralelo, com --extras):
+Numa só rodada de `grade_many` (modo turma, `corpus.JOBS` em paralelo, com --extras):
 - a solução de referência passa em todos os extras (e continua com 100 no núcleo);
 - o template intocado fica com 0 nos extras, sem quebrar o corretor;
 - cada entrega quebrada de tests/projeto/corpus/quebrados_extras.py reprova exatamente o seu extra.

@@ -118,6 +118,15 @@ def assert_template_scores_low(report: dict, max_score: int) -> None:
     assert 0 < report["score"] <= max_score, summary(report)
 
 
+def assert_unfinished_routes_blame_the_todo(report: dict) -> None:
+    """No template, uma rota ainda com `raise todo(...)` responde 501: a ajuda diz para apagar essa linha,
+    e não a dica normal da verificação (que falaria, por exemplo, do status_code=201)."""
+    failed_with_501 = [c for c in report["checks"] if c["status"] == "fail" and "recebido: status 501" in c["message"]]
+    assert failed_with_501, "o template tem rotas com raise todo(...), que respondem 501:\n" + summary(report)
+    for check in failed_with_501:
+        assert "apague a linha" in check["message"] and "raise todo(...)" in check["message"], summary(report)
+
+
 def assert_corpus_covers(entries: Iterable[Broken], check_ids: set[str]) -> None:
     """Toda verificação tem ao menos uma entrega quebrada que a reprova."""
     covered = set().union(*(set(entry.fails) for entry in entries))
