@@ -5,6 +5,9 @@ ou um `.pyc` num `__pycache__`: código que rodaria no próprio corretor, nesta 
 Antes de o servidor do aluno subir, o corretor tira uma "foto" (lstat de cada entrada: inode, tamanho,
 mtime e ctime; o ctime ninguém consegue voltar atrás) e, no fim, compara. O corretor não escreve
 bytecode (`sys.dont_write_bytecode`), então qualquer `.pyc` novo é de outra pessoa.
+
+A pasta de onde o corretor foi chamado (sem sandbox) só importa por estar no `sys.path`: nela, só conta o
+que o Python importaria (módulos e pastas novas); o resto de uma pasta movimentada, como a `/tmp`, não.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 
 Snapshot = dict[str, tuple[int, int, int, int, int]]
 MAX_SHOWN = 5
+IMPORTABLE_SUFFIXES = (".py", ".pyc", ".pth", ".so", ".pyd")
 
 
 class TamperedError(Exception):
@@ -52,6 +56,20 @@ def snapshot(root: Path, recursive: bool = True, bytecode: bool = True) -> Snaps
     return found
 
 
+def importable_entries(folder: Path) -> Snapshot:
+    """As entradas de `folder` que um `import` acharia com ela no `sys.path`: módulos (pelo lstat inteiro)
+    e pastas, que podem ser pacotes (só a existência: quem escreve dentro delas não é da conta do corretor)."""
+    found: Snapshot = {}
+    for path, info in snapshot(folder, recursive=False).items():
+        if path == str(folder):
+            continue
+        if stat.S_ISDIR(info[1]):
+            found[path] = (info[0], info[1], 0, 0, 0)
+        elif path.endswith(IMPORTABLE_SUFFIXES):
+            found[path] = info
+    return found
+
+
 def differences(before: Snapshot, after: Snapshot) -> list[str]:
     """As mudanças, em pt-BR: "novo: ...", "removido: ...", "alterado: ..."."""
     changes = [f"novo: {path}" for path in sorted(after.keys() - before.keys())]
@@ -63,8 +81,10 @@ def differences(before: Snapshot, after: Snapshot) -> list[str]:
 class Tripwire:
     """Foto de várias pastas agora; `check()` levanta TamperedError se alguma mudou."""
 
-    def __init__(self, folders: Iterable[Path], shallow: Iterable[Path] = (), bytecode: bool = True) -> None:
+    def __init__(self, folders: Iterable[Path], shallow: Iterable[Path] = (), bytecode: bool = True,
+                 on_path: Iterable[Path] = ()) -> None:
         self.roots = [(Path(f), True) for f in folders] + [(Path(f), False) for f in shallow]
+        self.on_path = [Path(f) for f in on_path]  # só o que o Python importaria (veja importable_entries)
         self.bytecode = bytecode
         self.before: Snapshot = {}
         # A foto do venv leva ~0,1 s: ela é tirada numa thread, enquanto as verificações carregam.
@@ -79,6 +99,8 @@ class Tripwire:
         taken: Snapshot = {}
         for root, recursive in self.roots:
             taken.update(snapshot(root, recursive, self.bytecode))
+        for folder in self.on_path:
+            taken.update(importable_entries(folder))
         return taken
 
     def check(self) -> None:

@@ -144,7 +144,9 @@ def _tripwire(options: GradeOptions, isolation: Isolation) -> Tripwire:
     watched = [*_check_folders(options), REPO_ROOT / "common"]
     if isolation.kind == BWRAP:  # o aluno não enxerga nada disso; o venv está montado só-leitura
         return Tripwire(watched, bytecode=False)
-    return Tripwire([*watched, Path(sys.prefix)], shallow=[REPO_ROOT, Path.cwd()])
+    cwd = Path.cwd()
+    on_path = [] if cwd.resolve() == REPO_ROOT.resolve() else [cwd]  # a pasta de onde se chamou está no sys.path
+    return Tripwire([*watched, Path(sys.prefix)], shallow=[REPO_ROOT], on_path=on_path)
 
 
 def grade(options: GradeOptions) -> Report:

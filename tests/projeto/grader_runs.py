@@ -42,11 +42,12 @@ def grader_env(run_id: str, env: dict[str, str] | None = None) -> dict[str, str]
     return {**os.environ, "NO_COLOR": "1", MODE_VARIABLE: "auto", **(env or {}), RUN_ID_VARIABLE: run_id}
 
 
-def run_grader(*args: object, env: dict[str, str] | None = None, timeout: float = 180) -> GraderRun:
+def run_grader(*args: object, env: dict[str, str] | None = None, timeout: float = 180,
+               cwd: Path = REPO_ROOT) -> GraderRun:
     run_id = uuid.uuid4().hex
     started = time.monotonic()
     done = subprocess.run(
-        grader_command(*args), cwd=REPO_ROOT, env=grader_env(run_id, env),
+        grader_command(*args), cwd=cwd, env=grader_env(run_id, env),
         capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=timeout,
     )
     return GraderRun(done.returncode, done.stdout, done.stderr, time.monotonic() - started, run_id)

@@ -300,6 +300,22 @@ def test_tripwire_ve_conftest_novo_arquivo_alterado_e_pyc_plantado(tmp_path):
         relaxed.check()
 
 
+def test_pasta_de_onde_se_chamou_so_vigia_o_que_o_python_importaria(tmp_path):
+    """Sem sandbox, corrigir de uma pasta movimentada (como a /tmp) não dá falso "mudou"; um módulo plantado, sim."""
+    (tmp_path / "log.txt").write_text("uma linha\n")
+    (tmp_path / "pasta-de-outro-programa").mkdir()
+    wire = Tripwire([], on_path=[tmp_path])
+    (tmp_path / "log.txt").write_text("mais uma linha\n")
+    (tmp_path / ".DS_Store").write_bytes(b"\0")
+    (tmp_path / "pasta-de-outro-programa" / "cache.bin").write_bytes(b"\0")
+    wire.check()  # nada disso seria importado
+    (tmp_path / "httpx.py").write_text("import os  # plantado\n")
+    (tmp_path / "common").mkdir()  # sem __init__.py ainda é pacote (de namespace) e esconderia o common do curso
+    with pytest.raises(TamperedError) as error:
+        wire.check()
+    assert "httpx.py" in str(error.value) and "common" in str(error.value)
+
+
 CHECK = '''
 from common.grader.checks import check
 
@@ -350,6 +366,20 @@ def test_sem_sandbox_verificacao_alterada_durante_a_correcao_sai_com_2(tmp_path)
     assert run.returncode == 2, run.stdout + run.stderr
     assert "mudaram durante a correção" in run.stderr and "conftest.py" in run.stderr
     assert not (tmp_path / "r.json").exists()  # nunca uma nota silenciosa
+
+
+def test_sem_sandbox_corrigir_de_uma_pasta_movimentada_vale(tmp_path):
+    """Chamado da /tmp (ou de outra pasta onde programas escrevem), o corretor sem sandbox não anula a nota
+    por um arquivo que nenhum import leria; um módulo plantado ali ele acusa (o teste acima e o de integrity)."""
+    busy = tmp_path / "tmp"
+    busy.mkdir()
+    submission = tmp_path / "entrega"
+    submission.mkdir()
+    (submission / "template.py").write_text(PLANTER.format(target=str(busy / "log-de-outro-programa.txt")),
+                                            encoding="utf-8")
+    run = run_grader("dia01", submission, "--only", "dia01.servidor_sobe", "--sandbox", "off", cwd=busy)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert (busy / "log-de-outro-programa.txt").is_file()  # o arquivo foi escrito durante a correção
 
 
 def test_turma_exige_isolamento_por_padrao(monkeypatch, tmp_path, capsys):
