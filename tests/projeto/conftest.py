@@ -17,6 +17,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 MAX_WORKERS = 4  # os 4 módulos pesados (corpus e hostis) já corrigem 3 entregas em paralelo cada
 
 
+@pytest.hookimpl(optionalhook=True)  # com -p no:xdist, o gancho só não é chamado
 def pytest_xdist_auto_num_workers(config) -> int:
     """`-n auto`: um processo por CPU que este processo pode usar (o affinity respeita o cpuset de um contêiner)."""
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
